@@ -1,0 +1,81 @@
+import { fromRoot } from './paths';
+
+/**
+ * All configuration, read from the environment once, in this one place. A malformed value stops
+ * the process at start-up with the variable's name, what was expected and what was received.
+ * Every variable and its default is listed in the README's configuration table.
+ */
+
+export type SubgraphName = 'persons' | 'households' | 'registers' | 'benefits';
+export const SUBGRAPH_NAMES: readonly SubgraphName[] = ['persons', 'households', 'registers', 'benefits'];
+
+export interface Config {
+  /** Interface the servers listen on. */
+  host: string;
+  routerPort: number;
+  subgraphPorts: Record<SubgraphName, number>;
+  /** Where the router reaches each subgraph. */
+  subgraphUrls: Record<SubgraphName, string>;
+  /** Path of the embedded SQLite database. */
+  dbPath: string;
+  /** Size and seed of the synthetic register created on first start. */
+  households: number;
+  seed: number;
+  /** True when NODE_ENV=production: no demo data paths, terse logs. */
+  production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function text(env: Env, name: string, fallback: string): string {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? fallback : raw;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback);
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError(`${name}: expected an http(s) URL like ${fallback}, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
+const DEFAULT_PORTS: Record<SubgraphName, number> = { persons: 4001, households: 4002, registers: 4003, benefits: 4004 };
+
+/** Reads the configuration from `env` (the process environment by default). */
+export function loadConfig(env: Env = process.env): Config {
+  const host = text(env, 'RIS_HOST', '127.0.0.1');
+  const subgraphPorts = {} as Record<SubgraphName, number>;
+  const subgraphUrls = {} as Record<SubgraphName, string>;
+  for (const name of SUBGRAPH_NAMES) {
+    const upper = name.toUpperCase();
+    subgraphPorts[name] = integer(env, `RIS_${upper}_PORT`, DEFAULT_PORTS[name], 0, 65535);
+    const clientHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+    subgraphUrls[name] = url(env, `RIS_${upper}_URL`, `http://${clientHost}:${subgraphPorts[name]}/graphql`);
+  }
+  return {
+    host,
+    routerPort: integer(env, 'RIS_ROUTER_PORT', 4000, 0, 65535),
+    subgraphPorts,
+    subgraphUrls,
+    dbPath: text(env, 'RIS_DB_PATH', fromRoot('var', 'ris.db')),
+    households: integer(env, 'RIS_HOUSEHOLDS', 20_000, 1, 10_000_000),
+    seed: integer(env, 'RIS_SEED', 2017, 0, 2 ** 31 - 1),
+    production: text(env, 'NODE_ENV', 'development') === 'production',
+  };
+}

@@ -1,0 +1,36 @@
+import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../lib/config';
+import { loadGeography } from '../lib/geo';
+import { buildSubgraph, serveSubgraph } from '../lib/subgraph';
+import { SqliteStore } from '../store/sqlite/store';
+import { SUBGRAPHS } from '.';
+
+/**
+ * Process entry of one subgraph: `node dist/subgraphs/serve.js <persons|households|registers|benefits>`.
+ * Reads the configuration, opens the store read-only, serves until SIGINT/SIGTERM.
+ */
+async function main(argv: string[]): Promise<void> {
+  const name = argv[0] as SubgraphName;
+  if (!SUBGRAPH_NAMES.includes(name)) {
+    console.error(`usage: serve.js <${SUBGRAPH_NAMES.join('|')}>: expected a subgraph name, got ${JSON.stringify(argv[0] ?? '')}`);
+    process.exit(2);
+  }
+  const config = loadConfig();
+  const store = SqliteStore.open(config.dbPath);
+  const deps = { store, geography: await loadGeography(store) };
+  const built = await buildSubgraph(SUBGRAPHS[name], deps);
+  const server = await serveSubgraph(built, deps, config.host, config.subgraphPorts[name]);
+  console.log(`${name} subgraph ready at ${server.url}`);
+  const stop = async () => {
+    await server.close();
+    await built.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`subgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
