@@ -50,10 +50,16 @@ export function formatError(
   error: unknown,
   log: (message: string) => void = (message) => console.error(message),
 ): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
+  let code = formatted.extensions?.code;
+  // A scalar refusing an inline literal surfaces as a validation failure; keep the scalar's own code.
+  const cause = (error as { originalError?: unknown } | null)?.originalError;
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && cause instanceof GraphQLError && PUBLIC_CODES.has(String(cause.extensions.code))) {
+    code = cause.extensions.code;
+  }
   if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
-    const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    // serviceName (added by the gateway) and stack traces describe our internals, not the client's request.
+    const { stacktrace: _stack, exception: _exception, serviceName: _service, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions: { ...extensions, code } };
   }
   const original = error instanceof Error ? ((error as { originalError?: Error }).originalError ?? error) : error;
   log(`internal error: ${original instanceof Error ? (original.stack ?? original.message) : String(original)}`);

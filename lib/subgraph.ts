@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { parse, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Store } from '../store/types';
@@ -63,6 +64,8 @@ export async function buildSubgraph<L>(module: SubgraphModule<L>, deps: Subgraph
     schema,
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
+    // The router does not report traces to Apollo Studio; computing them would be wasted work.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
   return {

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { generateRegister } from '../../data/generate';
+import { loadGeography } from '../../lib/geo';
+import type { SubgraphDeps } from '../../lib/subgraph';
+import { migrate } from '../../store/sqlite/migrate';
+import { SqliteStore } from '../../store/sqlite/store';
+
+/**
+ * A synthetic register generated for one test file in a temporary folder, opened the way the
+ * subgraphs open it (read-only store) plus a read-write handle for assertions against the rows.
+ */
+export interface TestRegister {
+  file: string;
+  /** Direct database handle: tests compare API answers with these rows. */
+  db: Database.Database;
+  store: SqliteStore;
+  deps: SubgraphDeps;
+  close(): Promise<void>;
+}
+
+export async function createTestRegister(households = 600, seed = 11): Promise<TestRegister> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ris-test-'));
+  const file = path.join(dir, 'register.db');
+  const writer = new Database(file);
+  migrate(writer);
+  generateRegister(writer, { households, seed });
+  writer.close();
+  const store = SqliteStore.open(file);
+  const db = new Database(file, { readonly: true });
+  const deps = { store, geography: await loadGeography(store) };
+  return {
+    file,
+    db,
+    store,
+    deps,
+    close: async () => {
+      db.close();
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
