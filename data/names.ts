@@ -202,6 +202,8 @@ export interface ProgrammeSpec {
   kind: ProgrammeKind;
   /** Relative popularity among the programmes a person may draw. */
   weight?: number;
+  /** Only for young people (under 30): higher education, youth employment. */
+  youth?: boolean;
 }
 
 const D = 'DEPENDENCY';
@@ -215,6 +217,10 @@ const G = 'GENERAL_POPULATION';
 
 function draw(name: string, prefers: readonly TargetGroup[], amount: number | null = null, weight = 1): ProgrammeSpec {
   return { name, prefers, amount, kind: 'draw', weight };
+}
+
+function youth(spec: ProgrammeSpec): ProgrammeSpec {
+  return { ...spec, youth: true };
 }
 
 /**
@@ -237,7 +243,7 @@ export const PROGRAMME_CATALOGUE: readonly { ministry: string; prefix: string; p
       draw('Programa de Praderas Suplementarias', [G]),
       draw('Sistema de Incentivos para la Sustentabilidad Agroambiental de los Suelos (SIRSD-S)', [G]),
       draw('Programa Agropecuario para el Desarrollo Integral de Campesinos del Secano (PADIS)', [G]),
-      draw('Programa Nacional de Jóvenes Rurales', [G]),
+      youth(draw('Programa Nacional de Jóvenes Rurales', [G])),
       draw('Programa de Turismo Rural', [G]),
       draw('Crédito INDAP de Corto Plazo', [G]),
       draw('Crédito INDAP de Largo Plazo', [G]),
@@ -264,7 +270,7 @@ export const PROGRAMME_CATALOGUE: readonly { ministry: string; prefix: string; p
       { name: 'Aporte Familiar Permanente', prefers: [P, M], amount: 64_563, kind: 'household' },
       draw('Bono por Control del Niño Sano', [C, M], 7_656, 2),
       draw('Bono por Asistencia Escolar', [C, M], 7_656, 2),
-      draw('Bono por Logro Escolar', [C, M], 76_560),
+      draw('Bono por Logro Escolar', [M, P], 76_560),
       { name: 'Programa Familias', prefers: [M, P], amount: null, kind: 'special' },
       { name: 'Programa Calle', prefers: [M], amount: null, kind: 'special' },
       draw('Programa Vínculos', [O, M], null, 3),
@@ -305,26 +311,26 @@ export const PROGRAMME_CATALOGUE: readonly { ministry: string; prefix: string; p
       draw('Programa Habilidades para la Vida', [C, M], null, 2),
       draw('Beca Práctica Técnico Profesional', [C], 62_000),
       draw('Programa de Residencia Familiar Estudiantil', [C, M]),
-      draw('Hogares Estudiantiles', [P]),
-      draw('Beca de Alimentación para la Educación Superior (BAES)', [P], 43_000, 3),
-      draw('Gratuidad en la Educación Superior', [P, M], null, 4),
-      draw('Beca Bicentenario', [P]),
-      draw('Beca Juan Gómez Millas', [P]),
-      draw('Beca Nuevo Milenio', [P], null, 2),
-      draw('Crédito con Garantía Estatal (CAE)', [G], null, 2),
-      draw('Fondo Solidario de Crédito Universitario', [G]),
+      youth(draw('Hogares Estudiantiles', [P])),
+      youth(draw('Beca de Alimentación para la Educación Superior (BAES)', [P], 43_000, 3)),
+      youth(draw('Gratuidad en la Educación Superior', [P, M], null, 4)),
+      youth(draw('Beca Bicentenario', [P])),
+      youth(draw('Beca Juan Gómez Millas', [P])),
+      youth(draw('Beca Nuevo Milenio', [P], null, 2)),
+      youth(draw('Crédito con Garantía Estatal (CAE)', [G], null, 2)),
+      youth(draw('Fondo Solidario de Crédito Universitario', [G])),
       draw('Programa de Acompañamiento y Acceso Efectivo a la Educación Superior (PACE)', [C, M]),
       draw('Salas Cuna y Jardines Infantiles JUNJI', [C, M], null, 4),
       draw('Programa Conozca a su Hijo', [C]),
       draw('Programa de Integración Escolar (PIE)', [C], null, 2),
       draw('Subvención Escolar Preferencial (SEP)', [C, M], null, 6),
       draw('Educación de Personas Jóvenes y Adultas', [G]),
-      draw('Beca Vocación de Profesor', [G]),
-      draw('Beca Excelencia Académica', [G]),
+      youth(draw('Beca Vocación de Profesor', [G])),
+      youth(draw('Beca Excelencia Académica', [G])),
       draw('Beca de Reparación', [G]),
-      draw('Beca Hijos de Profesionales de la Educación', [G]),
+      youth(draw('Beca Hijos de Profesionales de la Educación', [G])),
       draw('Campamentos Recreativos para Escolares', [C]),
-      draw('Tarjeta Nacional Estudiantil (TNE)', [G], null, 4),
+      youth(draw('Tarjeta Nacional Estudiantil (TNE)', [G], null, 4)),
     ],
   },
   {
@@ -363,14 +369,14 @@ export const PROGRAMME_CATALOGUE: readonly { ministry: string; prefix: string; p
       draw('Aporte Previsional Solidario de Invalidez', [D, P], 120_000, 3),
       draw('Bono Bodas de Oro', [O, P], 450_000),
       draw('Bono por Hijo para las Mujeres', [O, P], 320_000, 2),
-      draw('Subsidio al Empleo Joven', [P, M], 45_000, 2),
+      youth(draw('Subsidio al Empleo Joven', [P, M], 45_000, 2)),
       draw('Bono al Trabajo de la Mujer', [P, M], 38_000, 3),
       draw('Capacitación en Oficios (SENCE)', [P, M]),
       draw('Subsidio Protege', [C, P], 200_000),
       draw('Programa de Apoyo al Empleo', [P, M]),
       draw('Programa Inversión en la Comunidad', [P, M]),
       draw('Programa de Competencias Laborales', [P]),
-      draw('Subsidio Previsional a los Trabajadores Jóvenes', [P]),
+      youth(draw('Subsidio Previsional a los Trabajadores Jóvenes', [P])),
       draw('Becas Laborales (SENCE)', [P, M]),
     ],
   },

@@ -23,6 +23,8 @@ export interface Config {
   seed: number;
   /** True when NODE_ENV=production: no demo data paths, terse logs. */
   production: boolean;
+  /** Records the IDE's example operations are filled in with (`npm start` sets them from the database). */
+  ideExamples: { run: string; householdId: string };
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +79,10 @@ export function loadConfig(env: Env = process.env): Config {
     households: integer(env, 'RIS_HOUSEHOLDS', 20_000, 1, 10_000_000),
     seed: integer(env, 'RIS_SEED', 2017, 0, 2 ** 31 - 1),
     production: text(env, 'NODE_ENV', 'development') === 'production',
+    // Placeholders when unset: a well-formed RUN and household id, not necessarily a real record.
+    ideExamples: {
+      run: text(env, 'RIS_IDE_EXAMPLE_RUN', '12345678-5'),
+      householdId: text(env, 'RIS_IDE_EXAMPLE_HOUSEHOLD', '1'),
+    },
   };
 }

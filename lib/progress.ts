@@ -67,7 +67,7 @@ export function createProgress(
     const fraction = total === 0 ? 1 : Math.min(1, current / total);
     const rate = elapsed > 0 ? current / elapsed : 0;
     const eta = rate > 0 ? (total - current) / rate : Infinity;
-    const percent = `${(fraction * 100).toFixed(1).padStart(5)}%`;
+    const percent = `${(fraction * 100).toFixed(1).padStart(tty ? 5 : 0)}%`;
     const counts = `${formatCount(current)}/${formatCount(total)}`;
     const tail = current >= total ? `in ${formatDuration(elapsed)}` : `ETA ${formatDuration(eta)}`;
     const stats = `${percent} ${counts} ${formatCount(rate)}/s ${tail}`;

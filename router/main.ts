@@ -1,31 +1,17 @@
 import { ConfigError, loadConfig } from '../lib/config';
-import type { IdeExamples } from './ide';
 import { startRouter } from './index';
 
 /**
  * Production entry of the router: `node dist/router/main.js`. Reads the configuration, serves until
  * SIGINT or SIGTERM, then stops accepting requests, closes connections and exits 0.
- *
- * The IDE's example records come from RIS_IDE_EXAMPLE_RUN and RIS_IDE_EXAMPLE_HOUSEHOLD (set by
- * `npm start` from the embedded database); they are read here until lib/config.ts takes them over.
  */
-
-/** Shown when no example records are configured: a well-formed RUN and id, not a real record. */
-const PLACEHOLDER_EXAMPLES: IdeExamples = { run: '12345678-5', householdId: '1' };
-
-function ideExamplesFromEnv(env: Record<string, string | undefined>): IdeExamples {
-  return {
-    run: env.RIS_IDE_EXAMPLE_RUN || PLACEHOLDER_EXAMPLES.run,
-    householdId: env.RIS_IDE_EXAMPLE_HOUSEHOLD || PLACEHOLDER_EXAMPLES.householdId,
-  };
-}
 
 /** How long a clean stop may take before the process exits anyway, in milliseconds. */
 const STOP_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const router = await startRouter({ config, examples: ideExamplesFromEnv(process.env) });
+  const router = await startRouter({ config, examples: config.ideExamples });
   console.log(`router: GraphQL at ${router.url}; IDE at ${router.url.replace(/graphql$/, '')}`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

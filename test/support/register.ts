@@ -21,12 +21,21 @@ export interface TestRegister {
   close(): Promise<void>;
 }
 
-export async function createTestRegister(households = 600, seed = 11): Promise<TestRegister> {
+/**
+ * Generates a register of `households` households from `seed`; `prepare` may add fixture rows
+ * through a writable handle before the store opens it read-only.
+ */
+export async function createTestRegister(
+  households = 600,
+  seed = 11,
+  prepare?: (writer: Database.Database) => void,
+): Promise<TestRegister> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ris-test-'));
   const file = path.join(dir, 'register.db');
   const writer = new Database(file);
   migrate(writer);
   generateRegister(writer, { households, seed });
+  prepare?.(writer);
   writer.close();
   const store = SqliteStore.open(file);
   const db = new Database(file, { readonly: true });
