@@ -23,6 +23,17 @@ export interface Config {
   seed: number;
   /** True when NODE_ENV=production: no demo data paths, terse logs. */
   production: boolean;
+  /** Folder of the agreement files (one YAML file per agreement). */
+  agreementsDir: string;
+  /**
+   * Secret (HS256) with which the router signs, and the subgraphs verify, the per-request context.
+   * Required in production; in development a fixed, published value is used when unset.
+   */
+  contextSecret: string;
+  /** Lifetime of a signed context, in seconds. */
+  contextTtlSeconds: number;
+  /** HTTPS with client certificates at the router: all three set, or none (plain HTTP). */
+  tls: { certFile: string; keyFile: string; caFile: string } | null;
   /** Records the IDE's example operations are filled in with (`npm start` sets them from the database). */
   ideExamples: { run: string; householdId: string };
 }
@@ -57,10 +68,37 @@ function url(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+/** The development signing secret: published here, so production refuses it. */
+export const DEVELOPMENT_CONTEXT_SECRET = 'ris-graph-development-context-secret-not-for-production';
+
+function contextSecret(env: Env, production: boolean): string {
+  const raw = env.RIS_CONTEXT_SECRET;
+  if (raw === undefined || raw === '') {
+    if (production) throw new ConfigError('RIS_CONTEXT_SECRET: expected a secret of at least 32 characters in production, got nothing');
+    return DEVELOPMENT_CONTEXT_SECRET;
+  }
+  if (raw.length < 32) throw new ConfigError(`RIS_CONTEXT_SECRET: expected at least 32 characters, got ${raw.length}`);
+  if (production && raw === DEVELOPMENT_CONTEXT_SECRET) {
+    throw new ConfigError('RIS_CONTEXT_SECRET: expected a secret of your own in production, got the published development secret');
+  }
+  return raw;
+}
+
+function tls(env: Env): Config['tls'] {
+  const names = ['RIS_TLS_CERT', 'RIS_TLS_KEY', 'RIS_TLS_CA'] as const;
+  const given = names.filter((name) => env[name]);
+  if (given.length === 0) return null;
+  if (given.length !== names.length) {
+    throw new ConfigError(`${names.join(', ')}: expected all three (mutual TLS) or none, got only ${given.join(', ')}`);
+  }
+  return { certFile: env.RIS_TLS_CERT as string, keyFile: env.RIS_TLS_KEY as string, caFile: env.RIS_TLS_CA as string };
+}
+
 const DEFAULT_PORTS: Record<SubgraphName, number> = { persons: 4001, households: 4002, registers: 4003, benefits: 4004 };
 
 /** Reads the configuration from `env` (the process environment by default). */
 export function loadConfig(env: Env = process.env): Config {
+  const production = text(env, 'NODE_ENV', 'development') === 'production';
   const host = text(env, 'RIS_HOST', '127.0.0.1');
   const subgraphPorts = {} as Record<SubgraphName, number>;
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -78,7 +116,11 @@ export function loadConfig(env: Env = process.env): Config {
     dbPath: text(env, 'RIS_DB_PATH', fromRoot('var', 'ris.db')),
     households: integer(env, 'RIS_HOUSEHOLDS', 20_000, 1, 10_000_000),
     seed: integer(env, 'RIS_SEED', 2017, 0, 2 ** 31 - 1),
-    production: text(env, 'NODE_ENV', 'development') === 'production',
+    production,
+    agreementsDir: text(env, 'RIS_AGREEMENTS_DIR', fromRoot('authz', 'agreements')),
+    contextSecret: contextSecret(env, production),
+    contextTtlSeconds: integer(env, 'RIS_CONTEXT_TTL_SECONDS', 30, 1, 300),
+    tls: tls(env),
     // Placeholders when unset: a well-formed RUN and household id, not necessarily a real record.
     ideExamples: {
       run: text(env, 'RIS_IDE_EXAMPLE_RUN', '12345678-5'),
