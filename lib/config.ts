@@ -34,8 +34,44 @@ export interface Config {
   contextTtlSeconds: number;
   /** HTTPS with client certificates at the router: all three set, or none (plain HTTP). */
   tls: { certFile: string; keyFile: string; caFile: string } | null;
+  /** Which store the subgraphs read: the embedded SQLite file (default) or Oracle. */
+  store: 'sqlite' | 'oracle';
+  /** Oracle connection and pool, used when store = oracle (and by the Oracle tests when set). */
+  oracle: OracleConfig | null;
+  /** The Civil Registry identity service (the COW check) and its local caches. */
+  civilRegistry: CivilRegistryConfig;
+  /** The civil-registry simulator `npm start` runs in development (a stand-in for the external system). */
+  simulator: { port: number; ratePerSecond: number; latencyMs: number };
   /** Records the IDE's example operations are filled in with (`npm start` sets them from the database). */
   ideExamples: { run: string; householdId: string };
+}
+
+export interface OracleConfig {
+  user: string;
+  password: string;
+  /** Easy Connect string, e.g. "db.example.cl:1521/RSH". */
+  connectString: string;
+  poolMin: number;
+  poolMax: number;
+  /** How long a request may wait for a pooled connection before UPSTREAM_UNAVAILABLE. */
+  queueTimeoutMs: number;
+  /** Longest a single round trip may take. */
+  callTimeoutMs: number;
+}
+
+export interface CivilRegistryConfig {
+  /** Base URL of the Civil Registry identity service (in development, the simulator). */
+  url: string;
+  /** The upstream's rate, requests per second, that the client never exceeds. */
+  ratePerSecond: number;
+  timeoutMs: number;
+  /** Longest a request may wait for its turn at the upstream before failing with UPSTREAM_UNAVAILABLE. */
+  maxWaitMs: number;
+  /** L1 (in-process lru-cache) bound and time to live. */
+  cacheEntries: number;
+  cacheTtlSeconds: number;
+  /** How long an L2 (cache table) answer is served as fresh before asking the upstream again. */
+  l2FreshSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +104,44 @@ function url(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+/**
+ * Oracle from RIS_ORACLE_URL ("oracle://user:password@host:port/service") or from
+ * RIS_ORACLE_USER + RIS_ORACLE_PASSWORD + RIS_ORACLE_CONNECT_STRING; null when neither is given.
+ */
+function oracle(env: Env): OracleConfig | null {
+  const pool = {
+    poolMin: integer(env, 'RIS_ORACLE_POOL_MIN', 2, 0, 1000),
+    poolMax: integer(env, 'RIS_ORACLE_POOL_MAX', 16, 1, 1000),
+    queueTimeoutMs: integer(env, 'RIS_ORACLE_QUEUE_TIMEOUT_MS', 2_000, 1, 600_000),
+    callTimeoutMs: integer(env, 'RIS_ORACLE_CALL_TIMEOUT_MS', 5_000, 1, 600_000),
+  };
+  const raw = env.RIS_ORACLE_URL;
+  if (raw) {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError('RIS_ORACLE_URL: expected oracle://user:password@host:port/service, got a value that is not a URL');
+    }
+    if (parsed.protocol !== 'oracle:' || !parsed.username || !parsed.hostname || parsed.pathname.length < 2) {
+      throw new ConfigError('RIS_ORACLE_URL: expected oracle://user:password@host:port/service, got one without user, host or service');
+    }
+    return {
+      user: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      connectString: `${parsed.hostname}:${parsed.port || '1521'}${parsed.pathname}`,
+      ...pool,
+    };
+  }
+  const parts = ['RIS_ORACLE_USER', 'RIS_ORACLE_PASSWORD', 'RIS_ORACLE_CONNECT_STRING'] as const;
+  const given = parts.filter((name) => env[name]);
+  if (given.length === 0) return null;
+  if (given.length !== parts.length) {
+    throw new ConfigError(`${parts.join(', ')}: expected all three (or RIS_ORACLE_URL), got only ${given.join(', ')}`);
+  }
+  return { user: env.RIS_ORACLE_USER as string, password: env.RIS_ORACLE_PASSWORD as string, connectString: env.RIS_ORACLE_CONNECT_STRING as string, ...pool };
+}
+
 /** The development signing secret: published here, so production refuses it. */
 export const DEVELOPMENT_CONTEXT_SECRET = 'ris-graph-development-context-secret-not-for-production';
 
@@ -81,6 +155,12 @@ function contextSecret(env: Env, production: boolean): string {
   if (production && raw === DEVELOPMENT_CONTEXT_SECRET) {
     throw new ConfigError('RIS_CONTEXT_SECRET: expected a secret of your own in production, got the published development secret');
   }
+  return raw;
+}
+
+function storeKind(env: Env): Config['store'] {
+  const raw = text(env, 'RIS_STORE', 'sqlite');
+  if (raw !== 'sqlite' && raw !== 'oracle') throw new ConfigError(`RIS_STORE: expected sqlite or oracle, got ${JSON.stringify(raw)}`);
   return raw;
 }
 
@@ -99,6 +179,9 @@ const DEFAULT_PORTS: Record<SubgraphName, number> = { persons: 4001, households:
 /** Reads the configuration from `env` (the process environment by default). */
 export function loadConfig(env: Env = process.env): Config {
   const production = text(env, 'NODE_ENV', 'development') === 'production';
+  if (storeKind(env) === 'oracle' && oracle(env) === null) {
+    throw new ConfigError('RIS_STORE=oracle: expected RIS_ORACLE_URL (or RIS_ORACLE_USER, RIS_ORACLE_PASSWORD, RIS_ORACLE_CONNECT_STRING), got none');
+  }
   const host = text(env, 'RIS_HOST', '127.0.0.1');
   const subgraphPorts = {} as Record<SubgraphName, number>;
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -121,6 +204,22 @@ export function loadConfig(env: Env = process.env): Config {
     contextSecret: contextSecret(env, production),
     contextTtlSeconds: integer(env, 'RIS_CONTEXT_TTL_SECONDS', 30, 1, 300),
     tls: tls(env),
+    store: storeKind(env),
+    oracle: oracle(env),
+    civilRegistry: {
+      url: url(env, 'RIS_CIVIL_REGISTRY_URL', `http://127.0.0.1:${integer(env, 'RIS_SIMULATOR_PORT', 4010, 0, 65535)}`),
+      ratePerSecond: integer(env, 'RIS_CIVIL_REGISTRY_RATE', 2, 1, 10_000),
+      timeoutMs: integer(env, 'RIS_CIVIL_REGISTRY_TIMEOUT_MS', 3_000, 1, 600_000),
+      maxWaitMs: integer(env, 'RIS_CIVIL_REGISTRY_MAX_WAIT_MS', 5_000, 0, 600_000),
+      cacheEntries: integer(env, 'RIS_IDENTITY_CACHE_ENTRIES', 100_000, 1, 100_000_000),
+      cacheTtlSeconds: integer(env, 'RIS_IDENTITY_CACHE_TTL_SECONDS', 3_600, 1, 31_536_000),
+      l2FreshSeconds: integer(env, 'RIS_IDENTITY_L2_FRESH_SECONDS', 2_592_000, 1, 315_360_000),
+    },
+    simulator: {
+      port: integer(env, 'RIS_SIMULATOR_PORT', 4010, 0, 65535),
+      ratePerSecond: integer(env, 'RIS_SIMULATOR_RATE', 2, 1, 10_000),
+      latencyMs: integer(env, 'RIS_SIMULATOR_LATENCY_MS', 150, 0, 60_000),
+    },
     // Placeholders when unset: a well-formed RUN and household id, not necessarily a real record.
     ideExamples: {
       run: text(env, 'RIS_IDE_EXAMPLE_RUN', '12345678-5'),
