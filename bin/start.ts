@@ -12,8 +12,10 @@ import { ConfigError, loadConfig, SUBGRAPH_NAMES, type Config } from '../lib/con
  * 1. Creates the embedded database with the generator CLI when config.dbPath does not exist. It is
  *    written to `<dbPath>.partial` and renamed when complete, so an interrupted generation is
  *    started again next time instead of leaving a half-filled register behind.
- * 2. Starts the four subgraphs and the router as child processes, each output line prefixed with
- *    the child's name, and waits for the router's /readyz.
+ * 2. Starts the civil-registry simulator (the stand-in for the external Civil Registry) when
+ *    config.civilRegistry.url points at it, and waits for its /healthz; then the four subgraphs
+ *    and the router, as child processes, each output line prefixed with the child's name, and
+ *    waits for the router's /readyz.
  * 3. Prints the IDE and GraphQL URLs, example records and a curl command.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops every child (SIGTERM, then SIGKILL after STOP_GRACE_MS) and
@@ -24,6 +26,8 @@ import { ConfigError, loadConfig, SUBGRAPH_NAMES, type Config } from '../lib/con
 const STOP_GRACE_MS = 5_000;
 /** How long the router may take to become ready, in milliseconds. */
 const READY_TIMEOUT_MS = 60_000;
+/** How long the simulator may take to answer /healthz, in milliseconds. */
+const SIMULATOR_READY_TIMEOUT_MS = 10_000;
 const READY_POLL_MS = 250;
 
 /** Compiled entry points, beside this file in dist/. */
@@ -31,6 +35,7 @@ const DIST = path.resolve(__dirname, '..');
 const GENERATOR_CLI = path.join(DIST, 'data', 'cli.js');
 const SUBGRAPH_SERVER = path.join(DIST, 'subgraphs', 'serve.js');
 const ROUTER_MAIN = path.join(DIST, 'router', 'main.js');
+const SIMULATOR_MAIN = path.join(DIST, 'simulator', 'main.js');
 
 interface Child {
   name: string;
@@ -70,7 +75,7 @@ function startChild(name: string, args: string[], options: { service: boolean; e
     stdio: options.service ? ['ignore', 'pipe', 'pipe'] : 'inherit',
   });
   if (options.service) {
-    const prefix = `[${name}]`.padEnd(13);
+    const prefix = `[${name}]`.padEnd(16);
     prefixLines(child.stdout, prefix, process.stdout);
     prefixLines(child.stderr, prefix, process.stderr);
   }
@@ -143,9 +148,9 @@ async function createDatabase(config: Config): Promise<void> {
   }
 }
 
-/** Waits until the router's /readyz answers 200; throws with the last readiness body otherwise. */
-async function waitUntilReady(readyUrl: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
+/** Waits until `readyUrl` answers 200 within `timeoutMs`; throws with the last body otherwise. */
+async function waitUntilReady(readyUrl: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
@@ -157,7 +162,7 @@ async function waitUntilReady(readyUrl: string): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
-  throw new Error(`expected ${readyUrl} to answer 200 within ${READY_TIMEOUT_MS / 1000} s, last got: ${last}`);
+  throw new Error(`expected ${readyUrl} to answer 200 within ${timeoutMs / 1000} s, last got: ${last}`);
 }
 
 const NONE = '(none in this register)';
@@ -175,6 +180,23 @@ function ideExamples(examples: ExampleRecords): { run: string | null; householdI
   return { run: examples.subsystemRun ?? household?.headRun ?? null, householdId: household?.id ?? null };
 }
 
+/**
+ * The civil-registry simulator, started before the registers subgraph so that its first identity
+ * check finds it, unless config.civilRegistry.url names another service (a real Civil Registry
+ * endpoint): then that one is used and nothing is started.
+ */
+async function startCivilRegistry(config: Config, host: string): Promise<void> {
+  const simulatorUrl = new URL(`http://${host}:${config.simulator.port}`);
+  const upstream = new URL(config.civilRegistry.url);
+  const local = ['127.0.0.1', 'localhost', host].includes(upstream.hostname) && upstream.port === simulatorUrl.port;
+  if (!local) {
+    log(`identity checks go to the Civil Registry at ${config.civilRegistry.url}; the simulator is not started`);
+    return;
+  }
+  startChild('civil-registry', [SIMULATOR_MAIN], { service: true });
+  await waitUntilReady(`${simulatorUrl.origin}/healthz`, SIMULATOR_READY_TIMEOUT_MS);
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -186,6 +208,10 @@ async function main(): Promise<void> {
   db.close();
   const ide = ideExamples(examples);
 
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  await startCivilRegistry(config, host);
+  if (stopping) return;
+
   for (const name of SUBGRAPH_NAMES) startChild(name, [SUBGRAPH_SERVER, name], { service: true });
   startChild('router', [ROUTER_MAIN], {
     service: true,
@@ -196,9 +222,8 @@ async function main(): Promise<void> {
     },
   });
 
-  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const origin = `http://${host}:${config.routerPort}`;
-  await waitUntilReady(`${origin}/readyz`);
+  await waitUntilReady(`${origin}/readyz`, READY_TIMEOUT_MS);
   if (stopping) return;
 
   const query = `{ person(run: "${ide.run ?? '12345678-5'}") { givenNames paternalSurname household { id cseBracket members { relationship person { run givenNames } } } subsystemMembership { subsystem active } } }`;
@@ -209,6 +234,7 @@ async function main(): Promise<void> {
       'RIS Graph is ready.',
       `  IDE (browser):  ${origin}/`,
       `  GraphQL:        ${origin}/graphql`,
+      `  Civil Registry: ${config.civilRegistry.url} (identity checks, ${config.civilRegistry.ratePerSecond} requests/s)`,
       '',
       'Example records:',
       `  household in Santiago (13101):            ${describeHousehold(examples.santiagoHousehold)}`,

@@ -1,14 +1,18 @@
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { parse, type GraphQLSchema } from 'graphql';
-import { ApolloServer } from '@apollo/server';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Store } from '../store/types';
+import { AuditUnavailableError, type AuditLog } from '../audit/types';
+import { RequestAccess } from '../authz/access';
+import { CONTEXT_HEADER, ContextError, verifyContext } from '../authz/context';
+import { withShield } from '../authz/shield';
+import { standingOn, type AgreementRegistry, type Caller } from '../authz/types';
 import type { SubgraphName } from './config';
-import { formatError } from './errors';
+import { formatError, risError, type ErrorCode } from './errors';
 import type { Geography } from './geo';
 import { listen, sendJson, type Listening } from './http';
 import { fromRoot } from './paths';
@@ -20,12 +24,14 @@ import { DateScalar, RunScalar } from './scalars';
  * Apollo server; the process entry (`subgraphs/serve.ts`) and the tests use the same builder.
  */
 
-/** What every resolver receives. `loaders` are created anew for each request. */
+/** What every resolver receives. `loaders` and `access` are created anew for each request. */
 export interface SubgraphContext<L> {
   store: Store;
   geography: Geography;
   loaders: L;
-  /** The router's X-Request-Id, or a fresh one for a direct call. */
+  /** Who asks (from the verified signed context), their row scope, and what this request returned. */
+  access: RequestAccess;
+  /** The request id the router assigned (from the signed context). */
   requestId: string;
 }
 
@@ -36,17 +42,26 @@ export interface SubgraphModule<L> {
   createLoaders(store: Store): L;
 }
 
+/** What a subgraph needs to decide and record access. */
+export interface SubgraphSecurity {
+  registry: AgreementRegistry;
+  audit: AuditLog;
+  /** The secret the router signs contexts with (lib/config contextSecret). */
+  contextSecret: string;
+}
+
 export interface SubgraphDeps {
   store: Store;
   geography: Geography;
+  security: SubgraphSecurity;
 }
 
 export interface BuiltSubgraph<L> {
   name: SubgraphName;
   schema: GraphQLSchema;
   apollo: ApolloServer<SubgraphContext<L>>;
-  /** A fresh per-request context. */
-  context(requestId?: string): SubgraphContext<L>;
+  /** A fresh per-request context for a caller whose signed context has been verified. */
+  context(caller: Caller): SubgraphContext<L>;
   stop(): Promise<void>;
 }
 
@@ -56,37 +71,124 @@ export function subgraphTypeDefs(name: SubgraphName) {
 }
 
 export async function buildSubgraph<L>(module: SubgraphModule<L>, deps: SubgraphDeps): Promise<BuiltSubgraph<L>> {
-  const schema = buildSubgraphSchema({
-    typeDefs: subgraphTypeDefs(module.name),
-    resolvers: { RUN: RunScalar, Date: DateScalar, ...module.resolvers } as GraphQLResolverMap<unknown>,
-  });
+  const schema = withShield(
+    buildSubgraphSchema({
+      typeDefs: subgraphTypeDefs(module.name),
+      resolvers: { RUN: RunScalar, Date: DateScalar, ...module.resolvers } as GraphQLResolverMap<unknown>,
+    }),
+  );
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
     // The router does not report traces to Apollo Studio; computing them would be wasted work.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), accessAuditPlugin<L>(module.name, deps.security.audit)],
   });
   await apollo.start();
   return {
     name: module.name,
     schema,
     apollo,
-    context: (requestId = randomUUID()) => ({ ...deps, loaders: module.createLoaders(deps.store), requestId }),
+    context: (caller) => ({
+      store: deps.store,
+      geography: deps.geography,
+      loaders: module.createLoaders(deps.store),
+      access: new RequestAccess(caller, deps.store),
+      requestId: caller.requestId,
+    }),
     stop: () => apollo.stop(),
   };
 }
 
-function requestIdOf(req: http.IncomingMessage): string | undefined {
-  const header = req.headers['x-request-id'];
-  return typeof header === 'string' && header.length > 0 && header.length <= 128 ? header : undefined;
+/**
+ * Writes this subgraph's access record (entity keys returned, coordinates resolved) before the
+ * response leaves; when the record cannot be written the response carries AUDIT_UNAVAILABLE and
+ * no data at all.
+ */
+function accessAuditPlugin<L>(process: string, audit: AuditLog): ApolloServerPlugin<SubgraphContext<L>> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, response }) {
+          if (response.body.kind !== 'single') return;
+          const { access } = contextValue;
+          const { caller } = access;
+          const codes = [...new Set((response.body.singleResult.errors ?? []).map((error) => String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          try {
+            await audit.append({
+              kind: 'access',
+              process,
+              requestId: caller.requestId,
+              agreementId: caller.agreement.id,
+              agreementVersion: caller.agreement.version,
+              institution: caller.agreement.institution.code,
+              endUser: caller.endUser,
+              purpose: caller.purpose,
+              caseRef: caller.caseRef,
+              runs: [...access.runs].sort(),
+              householdIds: [...access.householdIds].sort((a, b) => a - b).map(String),
+              coordinates: [...access.coordinates].sort(),
+              outcome: codes.length ? codes.join(',') : 'ok',
+            });
+          } catch (error) {
+            const reason = error instanceof AuditUnavailableError ? error.message : String(error);
+            console.error(`audit: access record of request ${caller.requestId} not written: ${reason}`);
+            response.body.singleResult = {
+              errors: [{ message: 'the audit trail cannot be written, so no data is returned; retry later', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
+            };
+            response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}
+
+function refusal(code: ErrorCode, status: number, message: string): GraphQLError {
+  return risError(code, message, { http: { status } });
+}
+
+/**
+ * The caller of an HTTP request, from the router's signed context: verified signature and
+ * expiry, an agreement this process knows at the same version, in force today. Anything else is
+ * refused before the operation is even parsed.
+ */
+export async function callerFromRequest(req: http.IncomingMessage, security: SubgraphSecurity): Promise<Caller> {
+  const header = req.headers[CONTEXT_HEADER];
+  let claims;
+  try {
+    claims = await verifyContext(typeof header === 'string' ? header : undefined, security.contextSecret);
+  } catch (error) {
+    if (error instanceof ContextError) throw refusal('UNAUTHENTICATED', 401, error.message);
+    throw error;
+  }
+  const agreement = security.registry.get(claims.agreementId);
+  if (!agreement) {
+    throw refusal('UNAUTHENTICATED', 401, `expected a signed context for a known agreement, got ${JSON.stringify(claims.agreementId)}`);
+  }
+  if (agreement.version !== claims.agreementVersion) {
+    throw refusal(
+      'UNAUTHENTICATED',
+      401,
+      `agreement ${agreement.id} changed while the request was in flight (version ${claims.agreementVersion} signed, ${agreement.version} in force); retry`,
+    );
+  }
+  const standing = standingOn(agreement, new Date().toISOString().slice(0, 10));
+  if (standing !== 'active') throw refusal('FORBIDDEN', 403, `agreement ${agreement.id} is ${standing.replace(/-/g, ' ')}`);
+  return {
+    agreement,
+    purpose: claims.purpose,
+    endUser: claims.endUser,
+    caseRef: claims.caseRef,
+    requestId: claims.requestId,
+  };
 }
 
 /** Serves a built subgraph at `/graphql` with a `/healthz` that checks the store answers. */
 export function serveSubgraph<L>(built: BuiltSubgraph<L>, deps: SubgraphDeps, host: string, port: number): Promise<Listening> {
   return listen({
     apollo: built.apollo,
-    context: async (req) => built.context(requestIdOf(req)),
+    context: async (req) => built.context(await callerFromRequest(req, deps.security)),
     host,
     port,
     routes: {

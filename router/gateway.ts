@@ -1,14 +1,14 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { formatError } from '../lib/errors';
-import { REQUEST_ID_HEADER, subgraphHeaders, type RouterContext } from './context';
+import { subgraphHeaders, type RouterContext } from './context';
 import { subgraphFetch } from './upstream';
 
 /**
  * The thin adapter to @apollo/gateway: query planning and execution are the library's; everything
- * the router decides itself (request id, headers to forward, upstream error handling, readiness,
- * IDE) lives in plain functions in the other router files, so that moving to another Federation 2
- * gateway means rewriting this file only.
+ * the router decides itself (admission, request id, signed context and headers to send, upstream
+ * error handling, operation audit, readiness, IDE) lives in plain functions in the other router
+ * files, so that moving to another Federation 2 gateway means rewriting this file only.
  */
 
 export interface GatewayOptions {
@@ -23,21 +23,34 @@ export interface GatewayOptions {
 /** The fetch signature @apollo/gateway's data sources take. */
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
-/** Sends each subgraph request with the router's forwarded headers. */
+/** The only header the library's own choice is kept for: the body it sends is JSON. */
+const LIBRARY_HEADERS = new Set(['content-type']);
+
+/**
+ * Sends each subgraph request with exactly the router's headers (subgraphHeaders) and the content
+ * type: whatever else is on the request (the library's trace header today, anything a future
+ * version might copy from the client) is removed, so no client header can reach a subgraph.
+ */
 class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): void {
-    // Only operations of a client carry a router context (health checks and schema loads do not).
-    if (!('incomingRequestContext' in options)) return;
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<void> {
     const headers = options.request.http?.headers;
     if (!headers) return;
-    for (const [name, value] of Object.entries(subgraphHeaders(options.context))) headers.set(name, value);
+    const names = Array.from(headers, ([name]) => name);
+    for (const name of names) if (!LIBRARY_HEADERS.has(name.toLowerCase())) headers.delete(name);
+    // Only operations of a client carry a router context (health checks and schema loads do not).
+    if (!('incomingRequestContext' in options)) return;
+    for (const [name, value] of Object.entries(await subgraphHeaders(options.context))) headers.set(name, value);
   }
 }
 
-/** Echoes the request id on every GraphQL response, including error responses. */
-const requestIdPlugin: ApolloServerPlugin<RouterContext> = {
-  async requestDidStart({ contextValue, response }) {
-    response.http.headers.set(REQUEST_ID_HEADER, contextValue.requestId);
+/** Tells the router context the name of the operation the gateway resolved, for the audit record. */
+const operationNamePlugin: ApolloServerPlugin<RouterContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operationName }) {
+        contextValue.resolved.operationName = operationName ?? null;
+      },
+    };
   },
 };
 
@@ -75,6 +88,6 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Route
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [requestIdPlugin, landingPagePlugin(options.landingPageHtml)],
+    plugins: [operationNamePlugin, landingPagePlugin(options.landingPageHtml)],
   });
 }

@@ -1,4 +1,5 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { AgreementRegistry } from '../authz/types';
 
 /**
  * The partner developer's IDE: GraphiQL, served by the router at GET `/` to browsers. The page is
@@ -22,6 +23,7 @@ export interface IdeTab {
 
 const RUN_FORM = /^\d{1,8}-[\dK]$/;
 const HOUSEHOLD_ID_FORM = /^[A-Za-z0-9_.:-]{1,64}$/;
+const PURPOSE_CODE_FORM = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /**
  * Refuses examples that are not a normal-form RUN and a plain id: they are written into a script
@@ -217,6 +219,30 @@ query HouseholdGraph($run: RUN!, $householdId: ID!) {
       variables: JSON.stringify({ run, householdId }, null, 2),
     },
   ];
+}
+
+/** The published key of the demo internal agreement (DESIGN.md §5); valid only outside production. */
+export const DEMO_IDE_KEY = 'demo-mds-internal';
+
+/** The official the IDE's demo requests are made on behalf of: a well-formed, obviously fictitious RUN. */
+export const DEMO_END_USER = '11111111-1';
+
+/**
+ * The headers the IDE opens with. In development, those of the demo internal agreement, so that
+ * a newcomer's first query works: its key, its first purpose, a demo official. Only when the
+ * registry holds that key under a demo agreement (never a real one); in production none.
+ */
+export function ideHeaders(registry: AgreementRegistry, production: boolean): Record<string, string> {
+  if (production) return {};
+  const found = registry.byApiKey(DEMO_IDE_KEY);
+  const purpose = found?.agreement.purposes[0]?.code;
+  // Written into a script element of the page, like the examples: only a plain code is accepted.
+  if (!found || !found.agreement.demo || purpose === undefined || !PURPOSE_CODE_FORM.test(purpose)) return {};
+  return {
+    Authorization: `Bearer ${DEMO_IDE_KEY}`,
+    'X-RIS-Purpose': purpose,
+    'X-RIS-End-User': DEMO_END_USER,
+  };
 }
 
 /**

@@ -1,65 +1,81 @@
 import fs from 'node:fs';
-import type http from 'node:http';
+import type { AgreementRegistry } from '../authz/types';
+import type { AuditLog } from '../audit/types';
 import type { Config } from '../lib/config';
-import { listen, sendJson, type Listening } from '../lib/http';
+import { listen, sendJson, type Listening, type TlsFiles } from '../lib/http';
 import { fromRoot } from '../lib/paths';
-import { routerContext } from './context';
+import { routerExchange } from './exchange';
 import { createGatewayServer } from './gateway';
 import { checkSubgraphs } from './health';
-import { renderIde, type IdeExamples } from './ide';
+import { ideHeaders, renderIde, type IdeExamples } from './ide';
+import { RateLimiter } from './ratelimit';
 
 /** The committed supergraph the router serves unless told otherwise. */
 export const SUPERGRAPH_FILE = fromRoot('schema', 'supergraph.graphql');
 
 export interface RouterOptions {
-  /** Host, router port and subgraph URLs are read from here. */
-  config: Pick<Config, 'host' | 'routerPort' | 'subgraphUrls'>;
+  config: Pick<Config, 'host' | 'routerPort' | 'subgraphUrls' | 'production' | 'contextSecret' | 'contextTtlSeconds' | 'tls'>;
+  /** The live agreements: who may call, under which purposes and limits. Owned by the caller. */
+  registry: AgreementRegistry;
+  /** Where every request's operation record is written before its answer. Owned by the caller. */
+  audit: AuditLog;
   /** Supergraph SDL; schema/supergraph.graphql when absent. */
   supergraphSdl?: string;
   /** Example records the IDE's operations are filled in with. */
   examples: IdeExamples;
-  /** Headers shown in the IDE's headers editor (e.g. a demo key in development). */
-  ideHeaders?: Record<string, string>;
+  /** Milliseconds since the epoch, for agreement validity and rate limits; Date.now when absent (tests inject one). */
+  clock?: () => number;
 }
 
 export interface RunningRouter extends Listening {
-  /** Stops accepting requests, closes connections and stops the gateway. */
+  /** Stops accepting requests, closes connections and stops the gateway (not the registry or audit log). */
   stop(): Promise<void>;
 }
 
-function acceptsHtml(req: http.IncomingMessage): boolean {
-  return (req.headers.accept ?? '').includes('text/html');
+function readTls(tls: NonNullable<Config['tls']>): TlsFiles {
+  const read = (variable: string, file: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new Error(`${variable}: expected a readable PEM file, got ${JSON.stringify(file)} (${typeof code === 'string' ? code : 'unreadable'})`);
+    }
+  };
+  return { cert: read('RIS_TLS_CERT', tls.certFile), key: read('RIS_TLS_KEY', tls.keyFile), ca: read('RIS_TLS_CA', tls.caFile) };
 }
 
 /**
- * Starts the router: GraphQL at /graphql, the IDE at GET / (browsers), liveness at /healthz and
- * readiness at /readyz (200 only when every configured subgraph answers its /healthz in time).
+ * Starts the router: GraphQL at /graphql (credentials, purpose, end user, rate limit and audit
+ * first), the IDE at GET / and GET /graphql (browsers), liveness at /healthz and readiness at
+ * /readyz (200 only when every configured subgraph answers its /healthz in time); these three
+ * need no credentials. With config.tls it serves HTTPS and accepts client certificates.
  * The router starts even when subgraphs are down; /readyz tells when it can serve.
  */
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const { config } = options;
+  const tls = config.tls ? readTls(config.tls) : null;
   const supergraphSdl = options.supergraphSdl ?? fs.readFileSync(SUPERGRAPH_FILE, 'utf8');
-  const ide = renderIde(options.examples, { endpoint: '/graphql', headers: options.ideHeaders });
+  const ide = renderIde(options.examples, { endpoint: '/graphql', headers: ideHeaders(options.registry, config.production) });
   const apollo = createGatewayServer({ supergraphSdl, subgraphUrls: config.subgraphUrls, landingPageHtml: ide });
   await apollo.start();
+  const exchange = routerExchange({
+    registry: options.registry,
+    audit: options.audit,
+    limiter: new RateLimiter(),
+    signing: { contextSecret: config.contextSecret, contextTtlSeconds: config.contextTtlSeconds },
+    now: options.clock ?? (() => Date.now()),
+    tls: tls !== null,
+  });
   let listening: Listening;
   try {
     listening = await listen({
       apollo,
-      context: async (req) => routerContext(req.headers),
+      exchange,
       host: config.host,
       port: config.routerPort,
+      tls,
+      ide,
       routes: {
-        '/': (req, res) => {
-          if (!acceptsHtml(req)) {
-            sendJson(res, 404, {
-              errors: [{ message: 'expected a browser request for the IDE (Accept: text/html) at GET /, or a GraphQL request to /graphql', extensions: { code: 'NOT_FOUND' } }],
-            });
-            return;
-          }
-          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(ide), 'cache-control': 'no-cache' });
-          res.end(ide);
-        },
         '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
         '/readyz': async (_req, res) => {
           const readiness = await checkSubgraphs(config.subgraphUrls);

@@ -116,6 +116,10 @@ export interface Store {
   /** Ordered by household, then period. */
   paymentsByHousehold(ids: readonly number[], range: PeriodRange): Promise<PaymentRow[]>;
 
+  // row scope: the commune each person or household belongs to (municipal agreements see one commune)
+  communesByRun(runs: readonly Run[]): Promise<{ run: Run; communeCode: string | null }[]>;
+  communesByHousehold(ids: readonly number[]): Promise<{ id: number; communeCode: string }[]>;
+
   /** Cheap round trip proving the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,12 +1,19 @@
+import fs from 'node:fs';
+import { openRegistry } from '../authz/registry';
+import { SqliteAuditLog } from '../audit/sqlite';
 import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../lib/config';
 import { loadGeography } from '../lib/geo';
 import { buildSubgraph, serveSubgraph } from '../lib/subgraph';
+import { SUPERGRAPH_FILE } from '../router/index';
+import { OracleStore } from '../store/oracle/store';
 import { SqliteStore } from '../store/sqlite/store';
+import type { Store } from '../store/types';
 import { SUBGRAPHS } from '.';
 
 /**
  * Process entry of one subgraph: `node dist/subgraphs/serve.js <persons|households|registers|benefits>`.
- * Reads the configuration, opens the store read-only, serves until SIGINT/SIGTERM.
+ * Reads the configuration, opens the store (SQLite read-only, or Oracle), the agreements (watched:
+ * changes apply without restart) and the audit trail, and serves until SIGINT/SIGTERM.
  */
 async function main(argv: string[]): Promise<void> {
   const name = argv[0] as SubgraphName;
@@ -15,14 +22,23 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const config = loadConfig();
-  const store = SqliteStore.open(config.dbPath);
-  const deps = { store, geography: await loadGeography(store) };
+  const store: Store = config.store === 'oracle' && config.oracle ? await OracleStore.open(config.oracle) : SqliteStore.open(config.dbPath);
+  const registry = openRegistry({
+    dir: config.agreementsDir,
+    supergraphSdl: fs.readFileSync(SUPERGRAPH_FILE, 'utf8'),
+    production: config.production,
+    watch: true,
+  });
+  const audit = SqliteAuditLog.open(config.dbPath);
+  const deps = { store, geography: await loadGeography(store), security: { registry, audit, contextSecret: config.contextSecret } };
   const built = await buildSubgraph(SUBGRAPHS[name], deps);
   const server = await serveSubgraph(built, deps, config.host, config.subgraphPorts[name]);
   console.log(`${name} subgraph ready at ${server.url}`);
   const stop = async () => {
     await server.close();
     await built.stop();
+    registry.close();
+    await audit.close();
     await store.close();
     process.exit(0);
   };
@@ -34,3 +50,4 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   console.error(`subgraph failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
+

@@ -120,9 +120,9 @@ test('_entities resolves Person representations to their master data, null for u
   expect(result).toEqual({ data: { _entities: [personJson(register.db, body), null] } });
 });
 
-test('_entities refuses a batch holding a Person representation whose RUN is malformed', async () => {
+test('_entities answers null with BAD_USER_INPUT for a Person representation whose RUN is malformed', async () => {
   const result = await execute(persons, 'query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Person { run } } }', {
     reps: [{ __typename: 'Person', run: '12345678-9' }],
   });
-  expect({ data: result.data, codes: codes(result) }).toEqual({ data: null, codes: ['BAD_USER_INPUT'] });
+  expect({ data: result.data, codes: codes(result) }).toEqual({ data: { _entities: [null] }, codes: ['BAD_USER_INPUT'] });
 });

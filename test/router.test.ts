@@ -1,174 +1,57 @@
 import fs from 'node:fs';
-import net from 'node:net';
-import { composeServices } from '@apollo/composition';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { buildASTSchema, GraphQLScalarType, Kind, parse, validate } from 'graphql';
-import { badInput, formatError, limitExceeded } from '../lib/errors';
-import { listen, sendJson, type Listening } from '../lib/http';
-import { parseRun, RunFormatError } from '../lib/run';
+import { buildASTSchema, parse, validate } from 'graphql';
+import type { Listening } from '../lib/http';
 import { ideExamples } from '../router/ide';
 import { startRouter, SUPERGRAPH_FILE, type RunningRouter } from '../router/index';
+import {
+  base,
+  closeStandIns,
+  composeTestSupergraph,
+  deadUrl,
+  EXAMPLES,
+  forgetSeen,
+  get,
+  MemoryAuditLog,
+  memoryRegistry,
+  post as postTo,
+  startStandIns,
+  standInUrls,
+  testAgreement,
+  testConfig,
+  type StandIns,
+} from './support/router-fixtures';
 
 /**
- * The router over HTTP against four small stand-in subgraphs (persons, households, registers,
- * benefits) served in-process on free ports, composed into a test supergraph. The stand-ins keep
- * only what the router's behaviours need: entities across subgraphs, coded errors, headers seen.
+ * The router over HTTP against four small stand-in subgraphs (test/support/router-fixtures.ts),
+ * composed into a test supergraph: query planning, errors, request ids, readiness, the IDE.
+ * Every request carries the key of one test agreement; access itself is test/router-auth.test.ts.
  */
 
-const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
-
-const SDL: Record<string, string> = {
-  persons: `${FEDERATION}
-    scalar RUN
-    type Query { person(run: RUN!): Person  persons(runs: [RUN!]!): [Person]! }
-    type Person @key(fields: "run") { run: RUN!  givenNames: String! }`,
-  households: `${FEDERATION}
-    scalar RUN
-    type Query { household(id: ID!): Household }
-    type Household @key(fields: "id") { id: ID!  size: Int! }
-    type Person @key(fields: "run") { run: RUN!  household: Household }`,
-  registers: `${FEDERATION}
-    scalar RUN
-    type Person @key(fields: "run") { run: RUN!  disabilityDegree: String }`,
-  benefits: `${FEDERATION}
-    type Query { programs: [String!]! }`,
-};
-
-/** The RUN scalar as the real subgraphs define it: a wrong check digit is BAD_USER_INPUT. */
-const RUN = new GraphQLScalarType({
-  name: 'RUN',
-  serialize: (value) => value,
-  parseValue: (value) => {
-    try {
-      return parseRun(value);
-    } catch (error) {
-      throw error instanceof RunFormatError ? badInput(error.message) : error;
-    }
-  },
-  parseLiteral: (node) => {
-    if (node.kind !== Kind.STRING) throw badInput(`expected a RUN as a string like "12.345.678-5", got ${node.kind}`);
-    return parseRun(node.value);
-  },
-});
-
-/** The resolver map buildSubgraphSchema takes (its type is not exported by @apollo/subgraph). */
-type Resolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers']>;
-
-const RESOLVERS: Record<string, Resolvers> = {
-  persons: {
-    RUN,
-    Query: {
-      person: (_: unknown, { run }: { run: string }) => ({ run, givenNames: 'MARÍA JOSÉ' }),
-      persons: (_: unknown, { runs }: { runs: string[] }) => {
-        if (runs.length > 2) throw limitExceeded(`expected at most 2 RUNs, got ${runs.length}`);
-        return runs.map((run) => ({ run, givenNames: 'MARÍA JOSÉ' }));
-      },
-    },
-  },
-  households: {
-    RUN,
-    Query: { household: (_: unknown, { id }: { id: string }) => ({ id, size: 3 }) },
-    Person: { household: ({ run }: { run: string }) => ({ id: `H${run.slice(0, 3)}`, size: 3 }) },
-  },
-  registers: { RUN, Person: { disabilityDegree: () => 'MODERATE' } },
-  benefits: { Query: { programs: () => ['PROGRAMA FAMILIAS'] } },
-};
-
-/** What a stand-in subgraph saw of the router's requests to /graphql. */
-interface Seen {
-  requestIds: (string | undefined)[];
-  /** Client end (port) of each request's TCP connection. */
-  connections: number[];
-}
-
-interface StandIn {
-  listening: Listening;
-  seen: Seen;
-  close(): Promise<void>;
-}
-
-async function startStandIn(name: string): Promise<StandIn> {
-  const apollo = new ApolloServer({
-    schema: buildSubgraphSchema({ typeDefs: parse(SDL[name]), resolvers: RESOLVERS[name] }),
-    formatError: (formatted, error) => formatError(formatted, error, () => undefined),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  await apollo.start();
-  const seen: Seen = { requestIds: [], connections: [] };
-  const listening = await listen({
-    apollo,
-    context: async (req) => {
-      const id = req.headers['x-request-id'];
-      seen.requestIds.push(Array.isArray(id) ? id[0] : id);
-      seen.connections.push(req.socket.remotePort ?? -1);
-      return {};
-    },
-    host: '127.0.0.1',
-    port: 0,
-    routes: { '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }) },
-  });
-  return { listening, seen, close: async () => { await listening.close(); await apollo.stop(); } };
-}
-
-/** A URL where nothing listens: a port taken from the system and released. */
-async function deadUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}/graphql`;
-}
-
-function composeTestSupergraph(): string {
-  const result = composeServices(
-    Object.keys(SDL).map((name) => ({ name, url: `http://${name}.invalid/graphql`, typeDefs: parse(SDL[name]) })),
-  );
-  if (result.errors) throw new Error(result.errors.map((error) => error.message).join('\n'));
-  return result.supergraphSdl;
-}
-
-const EXAMPLES = { run: '12345678-5', householdId: '4711' };
-
-interface GraphQLResult {
-  data?: unknown;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
+const KEY = 'router-test-key';
+const registry = memoryRegistry([testAgreement('router-test', { keys: [KEY] })]);
 
 async function post(router: Listening, body: { query: string; variables?: Record<string, unknown> }, headers: Record<string, string> = {}) {
-  const response = await fetch(router.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, requestId: response.headers.get('x-request-id'), body: (await response.json()) as GraphQLResult };
+  const result = await postTo(router.url, body, { authorization: `Bearer ${KEY}`, ...headers });
+  return { status: result.status, requestId: result.headers.get('x-request-id'), body: result.body };
 }
 
-async function get(url: string, accept: string) {
-  const response = await fetch(url, { headers: { accept } });
-  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
-}
+const requestIdsSeen = (standIns: StandIns, name: keyof StandIns) => standIns[name].seen.headers.map((headers) => headers['x-request-id']);
 
-const base = (router: Listening) => router.url.replace(/graphql$/, '');
-
-const standIns: Record<string, StandIn> = {};
+let standIns: StandIns;
 let router: RunningRouter;
 /** The same router setup, but the households subgraph URL points where nothing listens. */
 let degraded: RunningRouter;
 
 beforeAll(async () => {
-  for (const name of Object.keys(SDL)) standIns[name] = await startStandIn(name);
-  const subgraphUrls = {
-    persons: standIns.persons.listening.url,
-    households: standIns.households.listening.url,
-    registers: standIns.registers.listening.url,
-    benefits: standIns.benefits.listening.url,
-  };
+  standIns = await startStandIns();
+  const subgraphUrls = standInUrls(standIns);
   const supergraphSdl = composeTestSupergraph();
-  router = await startRouter({ config: { host: '127.0.0.1', routerPort: 0, subgraphUrls }, supergraphSdl, examples: EXAMPLES });
+  const audit = new MemoryAuditLog();
+  router = await startRouter({ config: testConfig(subgraphUrls), registry, audit, supergraphSdl, examples: EXAMPLES });
   degraded = await startRouter({
-    config: { host: '127.0.0.1', routerPort: 0, subgraphUrls: { ...subgraphUrls, households: await deadUrl() } },
+    config: testConfig({ ...subgraphUrls, households: await deadUrl() }),
+    registry,
+    audit,
     supergraphSdl,
     examples: EXAMPLES,
   });
@@ -176,15 +59,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([router?.stop(), degraded?.stop()]);
-  await Promise.all(Object.values(standIns).map((standIn) => standIn.close()));
+  await closeStandIns(standIns);
 });
 
-beforeEach(() => {
-  for (const standIn of Object.values(standIns)) {
-    standIn.seen.requestIds.length = 0;
-    standIn.seen.connections.length = 0;
-  }
-});
+beforeEach(() => forgetSeen(standIns));
 
 describe('health', () => {
   test('/healthz answers 200 ok', async () => {
@@ -261,8 +139,8 @@ describe('request id', () => {
     const result = await post(router, { query: '{ person(run: "12345678-5") { household { id } } }' }, { 'x-request-id': 'caso-2026-000123' });
     expect({
       echoed: result.requestId,
-      persons: standIns.persons.seen.requestIds,
-      households: standIns.households.seen.requestIds,
+      persons: requestIdsSeen(standIns, 'persons'),
+      households: requestIdsSeen(standIns, 'households'),
     }).toEqual({ echoed: 'caso-2026-000123', persons: ['caso-2026-000123'], households: ['caso-2026-000123'] });
   });
 
@@ -270,7 +148,7 @@ describe('request id', () => {
     const result = await post(router, { query: '{ person(run: "12345678-5") { run } }' });
     expect({
       uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(result.requestId ?? ''),
-      forwarded: standIns.persons.seen.requestIds,
+      forwarded: requestIdsSeen(standIns, 'persons'),
     }).toEqual({ uuid: true, forwarded: [result.requestId] });
   });
 });

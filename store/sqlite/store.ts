@@ -64,6 +64,8 @@ const SQL = {
     ORDER BY payee_run, period, id`,
   paymentsByHousehold: `SELECT ${PAYMENT_COLUMNS} FROM payment WHERE household_id IN ${KEYS} AND ${PERIOD_FILTER}
     ORDER BY household_id, period, id`,
+  communesByRun: `SELECT run, commune_code AS communeCode FROM person WHERE run IN ${KEYS}`,
+  communesByHousehold: `SELECT id, commune_code AS communeCode FROM household WHERE id IN ${KEYS}`,
   ping: 'SELECT 1 AS ok',
 } as const;
 
@@ -198,6 +200,14 @@ export class SqliteStore implements Store {
 
   async paymentsByHousehold(ids: readonly number[], range: PeriodRange): Promise<PaymentRow[]> {
     return this.byKeys<Raw<PaymentRow>>('paymentsByHousehold', ids, { ...range }).map(paymentRow);
+  }
+
+  communesByRun(runs: readonly Run[]): Promise<{ run: Run; communeCode: string | null }[]> {
+    return this.byRuns<{ run: Run; communeCode: string | null }>('communesByRun', runs);
+  }
+
+  async communesByHousehold(ids: readonly number[]): Promise<{ id: number; communeCode: string }[]> {
+    return this.byKeys<{ id: number; communeCode: string }>('communesByHousehold', ids);
   }
 
   async ping(): Promise<void> {

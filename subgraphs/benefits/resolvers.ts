@@ -41,7 +41,10 @@ export const resolvers = {
       (await loaders.targetGroups.load(program.code)).map((row) => row.targetGroup),
   },
   Person: {
-    __resolveReference: (reference: { run: unknown }): PersonReference => ({ run: runFromInput(reference.run) }),
+    __resolveReference: async (reference: { run: unknown }, { access }: Context): Promise<PersonReference | null> => {
+      const run = runFromInput(reference.run);
+      return (await access.person(run)) ? { run } : null;
+    },
     benefits: (person: PersonReference, _: unknown, { loaders }: Context) => loaders.grantsByRun.load(person.run),
     payments: (person: PersonReference, args: DateRangeArgs, { loaders }: Context) =>
       loaders.paymentsByPayee(periodRange(args)).load(person.run),
@@ -49,7 +52,10 @@ export const resolvers = {
       loaders.subsystemByRun.load(person.run),
   },
   Household: {
-    __resolveReference: (reference: { id: unknown }): HouseholdReference => ({ id: householdIdFromInput(reference.id) }),
+    __resolveReference: async (reference: { id: unknown }, { access }: Context): Promise<HouseholdReference | null> => {
+      const id = householdIdFromInput(reference.id);
+      return (await access.household(id)) ? { id } : null;
+    },
     payments: (household: HouseholdReference, args: DateRangeArgs, { loaders }: Context) =>
       loaders.paymentsByHousehold(periodRange(args)).load(household.id),
   },
@@ -58,6 +64,10 @@ export const resolvers = {
     period: (payment: PaymentRow) => isoPeriod(payment.period),
     program: programOf,
     household: (payment: PaymentRow) => (payment.householdId === null ? null : { id: payment.householdId }),
-    payee: (payment: PaymentRow) => (payment.payeeRun === null ? null : { run: payment.payeeRun }),
+    payee: (payment: PaymentRow, _: unknown, { access }: Context) => {
+      if (payment.payeeRun === null) return null;
+      access.runs.add(payment.payeeRun);
+      return { run: payment.payeeRun };
+    },
   },
 };

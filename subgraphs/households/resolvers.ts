@@ -34,12 +34,12 @@ interface PersonReference {
 
 export const resolvers = {
   Query: {
-    household: (_: unknown, args: { id: string }, { loaders }: Context) =>
-      loaders.householdById.load(householdIdFromInput(args.id)),
+    household: async (_: unknown, args: { id: string }, { loaders, access }: Context) =>
+      access.householdRow(await loaders.householdById.load(householdIdFromInput(args.id))),
     householdsInCommune: async (
       _: unknown,
       args: { communeCode: string; first?: number | null; after?: string | null },
-      { store, geography }: Context,
+      { store, geography, access }: Context,
     ) => {
       if (!geography.commune(args.communeCode)) {
         throw badInput(`expected communeCode to be a commune CUT code of five digits like "13101", got ${describe(args.communeCode)}`);
@@ -48,8 +48,11 @@ export const resolvers = {
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
         throw badInput(`expected \`first\` from 1 to ${MAX_PAGE}, got ${first}`);
       }
-      const page = await store.householdsInCommune(args.communeCode, first, afterIdFrom(args.after));
-      const edges = page.rows.map((row) => ({ cursor: cursorOf(row.id), node: row }));
+      const afterId = afterIdFrom(args.after);
+      // Outside the caller's communes a commune looks like one with no households at all.
+      if (!access.allowsCommune(args.communeCode)) return { edges: [], pageInfo: { endCursor: null, hasNextPage: false }, totalCount: 0 };
+      const page = await store.householdsInCommune(args.communeCode, first, afterId);
+      const edges = page.rows.map((row) => ({ cursor: cursorOf(row.id), node: access.householdRow(row) as HouseholdRow }));
       return {
         edges,
         pageInfo: { endCursor: edges.length ? edges[edges.length - 1].cursor : null, hasNextPage: page.hasNextPage },
@@ -58,24 +61,31 @@ export const resolvers = {
     },
   },
   Household: {
-    __resolveReference: (reference: { id: unknown }, { loaders }: Context) =>
-      loaders.householdById.load(householdIdFromInput(reference.id)),
+    __resolveReference: async (reference: { id: unknown }, { loaders, access }: Context) =>
+      access.householdRow(await loaders.householdById.load(householdIdFromInput(reference.id))),
     address: (household: HouseholdRow) => addressOf(household),
-    members: async (household: HouseholdRow, _: unknown, { loaders }: Context) =>
-      (await loaders.membersByHouseholdId.load(household.id)).map((member) => ({
-        person: { run: member.run },
-        relationship: member.relationship,
-      })),
-    head: async (household: HouseholdRow, _: unknown, { loaders }: Context) => {
+    // Members share the household's commune, so a visible household's members are visible;
+    // their RUNs leave this subgraph and are recorded for the audit.
+    members: async (household: HouseholdRow, _: unknown, { loaders, access }: Context) =>
+      (await loaders.membersByHouseholdId.load(household.id)).map((member) => {
+        access.runs.add(member.run);
+        return { person: { run: member.run }, relationship: member.relationship };
+      }),
+    head: async (household: HouseholdRow, _: unknown, { loaders, access }: Context) => {
       const head = (await loaders.membersByHouseholdId.load(household.id)).find((m) => m.relationship === 'HEAD');
-      return head ? { run: head.run } : null;
+      if (!head) return null;
+      access.runs.add(head.run);
+      return { run: head.run };
     },
   },
   Person: {
-    __resolveReference: (reference: { run: unknown }): PersonReference => ({ run: runFromInput(reference.run) }),
-    household: async (person: PersonReference, _: unknown, { loaders }: Context) => {
+    __resolveReference: async (reference: { run: unknown }, { access }: Context): Promise<PersonReference | null> => {
+      const run = runFromInput(reference.run);
+      return (await access.person(run)) ? { run } : null;
+    },
+    household: async (person: PersonReference, _: unknown, { loaders, access }: Context) => {
       const membership = await loaders.membershipByRun.load(person.run);
-      return membership ? loaders.householdById.load(membership.householdId) : null;
+      return membership ? access.householdRow(await loaders.householdById.load(membership.householdId)) : null;
     },
   },
   ...addressResolvers,

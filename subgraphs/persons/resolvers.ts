@@ -9,15 +9,16 @@ type Context = SubgraphContext<PersonsLoaders>;
 
 export const resolvers = {
   Query: {
-    person: (_: unknown, args: { run: string }, { loaders }: Context) => loaders.personByRun.load(args.run),
-    persons: (_: unknown, args: { runs: string[] }, { loaders }: Context) => {
+    person: async (_: unknown, args: { run: string }, { loaders, access }: Context) =>
+      access.personRow(await loaders.personByRun.load(args.run)),
+    persons: (_: unknown, args: { runs: string[] }, { loaders, access }: Context) => {
       assertBatchSize(args.runs.length, 'RUNs');
-      return loaders.personByRun.loadMany(args.runs);
+      return Promise.all(args.runs.map(async (run) => access.personRow(await loaders.personByRun.load(run))));
     },
   },
   Person: {
-    __resolveReference: (reference: { run: unknown }, { loaders }: Context) =>
-      loaders.personByRun.load(runFromInput(reference.run)),
+    __resolveReference: async (reference: { run: unknown }, { loaders, access }: Context) =>
+      access.personRow(await loaders.personByRun.load(runFromInput(reference.run))),
     age: (person: PersonRow) => (person.birthDate === null ? null : ageOn(person.birthDate, todayNumber())),
     address: (person: PersonRow) => addressOf(person),
     contact: (person: PersonRow) =>

@@ -1,8 +1,27 @@
 import { buildSubgraph, type SubgraphDeps, type SubgraphModule } from '../../lib/subgraph';
+import { risError } from '../../lib/errors';
+import type { IdentityVerifier } from '../../identity/types';
 import { createLoaders, type RegistersLoaders } from './loaders';
-import { resolvers } from './resolvers';
+import { createResolvers } from './resolvers';
 
-/** Registers: sectoral registers of other institutions (disability, CONADI, health, RSH Calle, SISE) on Person. */
-export const registersSubgraph: SubgraphModule<RegistersLoaders> = { name: 'registers', resolvers, createLoaders };
+/**
+ * Registers: sectoral registers of other institutions (disability, CONADI, health, RSH Calle, SISE)
+ * on Person, and the Civil Registry identity check (Query.verifyIdentity).
+ *
+ * `identity` is the process's one IdentityService (identity/service.ts): its caches are shared by
+ * every request, so it is given to the module once, not created per request like the loaders.
+ */
+export function createRegistersModule(identity: IdentityVerifier): SubgraphModule<RegistersLoaders> {
+  return { name: 'registers', resolvers: createResolvers(identity), createLoaders };
+}
 
-export const buildRegistersSubgraph = (deps: SubgraphDeps) => buildSubgraph(registersSubgraph, deps);
+export const buildRegistersSubgraph = (deps: SubgraphDeps, identity: IdentityVerifier) => buildSubgraph(createRegistersModule(identity), deps);
+
+/**
+ * Transitional: the module without an identity service, for callers not yet wired with
+ * createRegistersModule (subgraphs/index.ts). Its verifyIdentity answers UPSTREAM_UNAVAILABLE.
+ */
+export const registersSubgraph: SubgraphModule<RegistersLoaders> = createRegistersModule({
+  deadline: () => 0,
+  verify: () => Promise.reject(risError('UPSTREAM_UNAVAILABLE', 'the Civil Registry is not answering: identity verification is not configured in this process; retry later')),
+});

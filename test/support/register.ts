@@ -5,6 +5,8 @@ import Database from 'better-sqlite3';
 import { generateRegister } from '../../data/generate';
 import { loadGeography } from '../../lib/geo';
 import type { SubgraphDeps } from '../../lib/subgraph';
+import { DEVELOPMENT_CONTEXT_SECRET } from '../../lib/config';
+import { demoRegistry, MemoryAuditLog } from './access';
 import { migrate } from '../../store/sqlite/migrate';
 import { SqliteStore } from '../../store/sqlite/store';
 
@@ -18,6 +20,8 @@ export interface TestRegister {
   db: Database.Database;
   store: SqliteStore;
   deps: SubgraphDeps;
+  /** Where the subgraphs built on `deps` write their access records. */
+  audit: MemoryAuditLog;
   close(): Promise<void>;
 }
 
@@ -39,12 +43,15 @@ export async function createTestRegister(
   writer.close();
   const store = SqliteStore.open(file);
   const db = new Database(file, { readonly: true });
-  const deps = { store, geography: await loadGeography(store) };
+  const audit = new MemoryAuditLog();
+  const security = { registry: demoRegistry(), audit, contextSecret: DEVELOPMENT_CONTEXT_SECRET };
+  const deps = { store, geography: await loadGeography(store), security };
   return {
     file,
     db,
     store,
     deps,
+    audit,
     close: async () => {
       db.close();
       await store.close();
