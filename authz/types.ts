@@ -46,6 +46,14 @@ export interface Agreement {
 /** Whether an agreement may be used on a given day (ISO date). */
 export type AgreementStanding = 'active' | 'suspended' | 'not-yet-valid' | 'expired';
 
+/**
+ * The day agreement validity is judged on: the UTC calendar day of `ms`. One definition for the
+ * router and the subgraphs, so the router never admits a request a subgraph then refuses.
+ */
+export function isoDay(ms: number = Date.now()): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
 export function standingOn(agreement: Agreement, isoDay: string): AgreementStanding {
   if (agreement.status === 'suspended') return 'suspended';
   if (isoDay < agreement.validFrom) return 'not-yet-valid';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { referenceDataDir } from '../lib/paths';
+import { splitCsvLine } from './import/csv';
 
 /**
  * Typed readers of the reference data in `../shared/data` (see its README): the communes with
@@ -92,29 +93,6 @@ export function readCsv(file: string, expectedColumns: readonly string[]): Recor
     });
     return record;
   });
-}
-
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
 }
 
 function wholeNumber(file: string, column: string, raw: string): number {

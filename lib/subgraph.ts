@@ -10,7 +10,7 @@ import { AuditUnavailableError, type AuditLog } from '../audit/types';
 import { RequestAccess } from '../authz/access';
 import { CONTEXT_HEADER, ContextError, verifyContext } from '../authz/context';
 import { withShield } from '../authz/shield';
-import { standingOn, type AgreementRegistry, type Caller } from '../authz/types';
+import { isoDay, standingOn, type AgreementRegistry, type Caller } from '../authz/types';
 import type { SubgraphName } from './config';
 import { formatError, risError, type ErrorCode } from './errors';
 import type { Geography } from './geo';
@@ -173,7 +173,7 @@ export async function callerFromRequest(req: http.IncomingMessage, security: Sub
       `agreement ${agreement.id} changed while the request was in flight (version ${claims.agreementVersion} signed, ${agreement.version} in force); retry`,
     );
   }
-  const standing = standingOn(agreement, new Date().toISOString().slice(0, 10));
+  const standing = standingOn(agreement, isoDay());
   if (standing !== 'active') throw refusal('FORBIDDEN', 403, `agreement ${agreement.id} is ${standing.replace(/-/g, ' ')}`);
   return {
     agreement,

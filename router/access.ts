@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { normaliseFingerprint } from '../authz/keys';
-import { standingOn, type Agreement, type AgreementRegistry } from '../authz/types';
+import { isoDay, standingOn, type Agreement, type AgreementRegistry } from '../authz/types';
 import type { ErrorCode } from '../lib/errors';
 import { parseRun, RunFormatError } from '../lib/run';
 import type { RateLimiter } from './ratelimit';
@@ -97,9 +97,7 @@ export function accessRequestOf(req: http.IncomingMessage): AccessRequest {
  * The calendar day (ISO) on which agreements' validity is judged: the UTC day, the same day the
  * subgraphs judge by (lib/subgraph.ts), so the router never admits what a subgraph then refuses.
  */
-export function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
+
 
 function unauthenticated(message: string, challenge: string): Refusal {
   return { status: 401, code: 'UNAUTHENTICATED', message, headers: { 'www-authenticate': challenge } };

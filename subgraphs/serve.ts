@@ -8,7 +8,8 @@ import { SUPERGRAPH_FILE } from '../router/index';
 import { OracleStore } from '../store/oracle/store';
 import { SqliteStore } from '../store/sqlite/store';
 import type { Store } from '../store/types';
-import { SUBGRAPHS } from '.';
+import { createIdentityService } from '../identity/service';
+import { subgraphModule } from '.';
 
 /**
  * Process entry of one subgraph: `node dist/subgraphs/serve.js <persons|households|registers|benefits>`.
@@ -31,12 +32,15 @@ async function main(argv: string[]): Promise<void> {
   });
   const audit = SqliteAuditLog.open(config.dbPath);
   const deps = { store, geography: await loadGeography(store), security: { registry, audit, contextSecret: config.contextSecret } };
-  const built = await buildSubgraph(SUBGRAPHS[name], deps);
+  // Only the registers process talks to the Civil Registry; the others never open its cache.
+  const identity = name === 'registers' ? createIdentityService(config) : null;
+  const built = await buildSubgraph(subgraphModule(name, identity), deps);
   const server = await serveSubgraph(built, deps, config.host, config.subgraphPorts[name]);
   console.log(`${name} subgraph ready at ${server.url}`);
   const stop = async () => {
     await server.close();
     await built.stop();
+    await identity?.close();
     registry.close();
     await audit.close();
     await store.close();

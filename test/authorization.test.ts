@@ -1,6 +1,8 @@
 import { buildSubgraph, type BuiltSubgraph } from '../lib/subgraph';
 import { formatRun } from '../lib/run';
-import { SUBGRAPHS } from '../subgraphs';
+import { subgraphModule } from '../subgraphs';
+import { SUBGRAPH_NAMES } from '../lib/config';
+import { startTestIdentity, type TestIdentity } from './support/identity';
 import type { SubgraphName } from '../lib/config';
 import type { Store } from '../store/types';
 import { createTestRegister, type TestRegister } from './support/register';
@@ -13,6 +15,7 @@ import { callerOf } from './support/access';
  */
 
 let register: TestRegister;
+let identity: TestIdentity;
 const subgraphs = {} as Record<SubgraphName, BuiltSubgraph<unknown>>;
 
 /** A person (RUN body) and their household in a commune. */
@@ -33,8 +36,9 @@ function residentOf(commune: string): Resident {
 
 beforeAll(async () => {
   register = await createTestRegister(2500, 13);
-  for (const name of Object.keys(SUBGRAPHS) as SubgraphName[]) {
-    subgraphs[name] = await buildSubgraph(SUBGRAPHS[name], register.deps);
+  identity = await startTestIdentity(register);
+  for (const name of SUBGRAPH_NAMES) {
+    subgraphs[name] = await buildSubgraph(subgraphModule(name, identity.service), register.deps);
   }
   santiago = residentOf('13101');
   valparaiso = residentOf('05101');
@@ -42,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const subgraph of Object.values(subgraphs)) await subgraph.stop();
+  await identity.close();
   await register.close();
 });
 
@@ -81,7 +86,7 @@ describe('field rules', () => {
 
   test('an internal failure is reported as an internal error, not disguised as a denial', async () => {
     const broken: Store = { ...register.store, statementCount: 0, personsByRun: () => Promise.reject(new Error('SQLITE_IOERR: disk I/O error at /var/ris.db')) } as unknown as Store;
-    const subgraph = await buildSubgraph(SUBGRAPHS.persons, { ...register.deps, store: broken });
+    const subgraph = await buildSubgraph(subgraphModule('persons', null), { ...register.deps, store: broken });
     try {
       const result = await execute(subgraph, `{ person(run: "${santiago.run}") { run } }`);
       expect(result).toEqual({

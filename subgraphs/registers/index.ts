@@ -1,5 +1,4 @@
 import { buildSubgraph, type SubgraphDeps, type SubgraphModule } from '../../lib/subgraph';
-import { risError } from '../../lib/errors';
 import type { IdentityVerifier } from '../../identity/types';
 import { createLoaders, type RegistersLoaders } from './loaders';
 import { createResolvers } from './resolvers';
@@ -16,12 +15,3 @@ export function createRegistersModule(identity: IdentityVerifier): SubgraphModul
 }
 
 export const buildRegistersSubgraph = (deps: SubgraphDeps, identity: IdentityVerifier) => buildSubgraph(createRegistersModule(identity), deps);
-
-/**
- * Transitional: the module without an identity service, for callers not yet wired with
- * createRegistersModule (subgraphs/index.ts). Its verifyIdentity answers UPSTREAM_UNAVAILABLE.
- */
-export const registersSubgraph: SubgraphModule<RegistersLoaders> = createRegistersModule({
-  deadline: () => 0,
-  verify: () => Promise.reject(risError('UPSTREAM_UNAVAILABLE', 'the Civil Registry is not answering: identity verification is not configured in this process; retry later')),
-});

@@ -7,12 +7,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 import { createApiKeyMatcher, createDigestMatcher, sha256Hex } from '../../authz/keys';
 import type { Agreement, AgreementRegistry, AgreementSet } from '../../authz/types';
-import { AuditUnavailableError, type AuditEntry, type AuditLog } from '../../audit/types';
 import { DEVELOPMENT_CONTEXT_SECRET } from '../../lib/config';
 import { badInput, formatError, limitExceeded } from '../../lib/errors';
 import { listen, sendJson, type Listening } from '../../lib/http';
 import { parseRun, RunFormatError } from '../../lib/run';
 import type { RouterOptions } from '../../router/index';
+import { MemoryAuditLog } from './access';
+
+export { MemoryAuditLog };
 
 /**
  * Fixtures for the router's tests: four small stand-in subgraphs (persons, households, registers,
@@ -227,19 +229,6 @@ export function memoryRegistry(agreements: Agreement[]): AgreementRegistry {
     onChange: () => undefined,
     close: () => undefined,
   };
-}
-
-/** An audit log kept in memory; `failing = true` makes every append fail as a full disk would. */
-export class MemoryAuditLog implements AuditLog {
-  readonly entries: AuditEntry[] = [];
-  failing = false;
-
-  async append(entry: AuditEntry): Promise<void> {
-    if (this.failing) throw new AuditUnavailableError('test: audit storage made to fail');
-    this.entries.push(entry);
-  }
-
-  async close(): Promise<void> {}
 }
 
 export interface GraphQLResult {

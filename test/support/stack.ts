@@ -5,7 +5,8 @@ import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../lib/config'
 import type { Listening } from '../../lib/http';
 import { buildSubgraph, serveSubgraph, type BuiltSubgraph } from '../../lib/subgraph';
 import { startRouter, SUPERGRAPH_FILE, type RunningRouter } from '../../router/index';
-import { SUBGRAPHS } from '../../subgraphs';
+import { subgraphModule } from '../../subgraphs';
+import { startTestIdentity } from './identity';
 import type { TestRegister } from './register';
 
 /**
@@ -42,11 +43,12 @@ export async function startStack(register: TestRegister): Promise<Stack> {
   const audit = SqliteAuditLog.open(register.file);
   const security = { registry, audit, contextSecret: config.contextSecret };
   const deps = { ...register.deps, security };
+  const identity = await startTestIdentity(register);
   const built: BuiltSubgraph<unknown>[] = [];
   const servers: Listening[] = [];
   const subgraphUrls = {} as Record<SubgraphName, string>;
   for (const name of SUBGRAPH_NAMES) {
-    const subgraph = await buildSubgraph(SUBGRAPHS[name], deps);
+    const subgraph = await buildSubgraph(subgraphModule(name, identity.service), deps);
     built.push(subgraph);
     const server = await serveSubgraph(subgraph, deps, '127.0.0.1', 0);
     servers.push(server);
@@ -73,6 +75,7 @@ export async function startStack(register: TestRegister): Promise<Stack> {
       for (const subgraph of built) await subgraph.stop();
       registry.close();
       await audit.close();
+      await identity.close();
     },
   };
 }
