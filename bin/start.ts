@@ -227,7 +227,9 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const query = `{ person(run: "${ide.run ?? '12345678-5'}") { givenNames paternalSurname household { id cseBracket members { relationship person { run givenNames } } } subsystemMembership { subsystem active } } }`;
-  const curl = `curl -s ${origin}/graphql -H 'content-type: application/json' -d '${JSON.stringify({ query })}'`;
+  // The demo internal agreement's published key (refused in production), a purpose and an official.
+  const identity = `-H 'Authorization: Bearer demo-mds-internal' -H 'X-RIS-Purpose: GESTION-BENEFICIOS' -H 'X-RIS-End-User: 11111111-1'`;
+  const curl = `curl -s ${origin}/graphql -H 'content-type: application/json' ${identity} \\\n    -d '${JSON.stringify({ query })}'`;
   console.log(
     [
       '',
