@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { runBody } from '../lib/run';
-import { migrate } from '../store/sqlite/migrate';
+import { openMigratedWriter } from '../store/sqlite/migrate';
 import { contentOf, hashRecord, type AuditContent } from './chain';
 import { AuditUnavailableError, type AuditEntry, type AuditLog } from './types';
 
@@ -111,22 +111,10 @@ export class SqliteAuditLog implements AuditLog {
     if (!options.create && !fs.existsSync(resolved)) {
       throw new AuditUnavailableError(`expected the register database holding the audit trail at ${resolved}, got no file`);
     }
-    let db: Database.Database | undefined;
     try {
-      db = new Database(resolved, { fileMustExist: !options.create });
-      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        migrate(db);
-        db.exec('COMMIT');
-      } finally {
-        if (db.inTransaction) db.exec('ROLLBACK');
-      }
+      const db = openMigratedWriter(resolved, { busyTimeoutMs, synchronous: 'FULL', create: options.create });
       return new SqliteAuditLog(db, options);
     } catch (error) {
-      db?.close();
       throw new AuditUnavailableError(`could not open the audit trail in ${resolved}: ${reason(error, busyTimeoutMs)}`, { cause: error });
     }
   }

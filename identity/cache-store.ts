@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { formatRun, runBody } from '../lib/run';
-import { migrate } from '../store/sqlite/migrate';
+import { openMigratedWriter } from '../store/sqlite/migrate';
 import { VERIFICATION_REASONS, type VerificationReason, type Verdict } from './types';
 
 /**
@@ -73,23 +73,8 @@ export class SqliteIdentityCache implements IdentityCacheStore {
     if (!fs.existsSync(resolved)) {
       throw new Error(`expected the register database holding the identity cache at ${resolved}, got no file`);
     }
-    const db = new Database(resolved, { fileMustExist: true });
-    try {
-      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 2000}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.exec('BEGIN IMMEDIATE');
-      try {
-        migrate(db);
-        db.exec('COMMIT');
-      } finally {
-        if (db.inTransaction) db.exec('ROLLBACK');
-      }
-      return new SqliteIdentityCache(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    const db = openMigratedWriter(resolved, { busyTimeoutMs: options.busyTimeoutMs ?? 2000, synchronous: 'NORMAL' });
+    return new SqliteIdentityCache(db);
   }
 
   async get(run: string, documentSerial: string): Promise<Verdict | null> {

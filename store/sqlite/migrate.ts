@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { fromRoot } from '../../lib/paths';
 
 /** Folder of the versioned SQLite migrations, applied in file-name order. */
@@ -27,4 +27,33 @@ export function migrate(db: Database.Database): string[] {
     })();
   }
   return pending;
+}
+
+/**
+ * A read-write connection on the register file for the processes that write beside the read-only
+ * store (audit trail, identity cache): WAL, the given durability and lock wait, and pending
+ * migrations applied under a write lock so processes starting together apply them once.
+ * Closes the connection and rethrows when any step fails.
+ */
+export function openMigratedWriter(
+  file: string,
+  options: { busyTimeoutMs: number; synchronous: 'FULL' | 'NORMAL'; create?: boolean },
+): Database.Database {
+  const db = new Database(file, { fileMustExist: !options.create });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous}`);
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      migrate(db);
+      db.exec('COMMIT');
+    } finally {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
