@@ -70,13 +70,24 @@ export function subgraphTypeDefs(name: SubgraphName) {
   return parse(fs.readFileSync(fromRoot('subgraphs', name, 'schema.graphql'), 'utf8'));
 }
 
-export async function buildSubgraph<L>(module: SubgraphModule<L>, deps: SubgraphDeps): Promise<BuiltSubgraph<L>> {
-  const schema = withShield(
-    buildSubgraphSchema({
-      typeDefs: subgraphTypeDefs(module.name),
-      resolvers: { RUN: RunScalar, Date: DateScalar, ...module.resolvers } as GraphQLResolverMap<unknown>,
-    }),
-  );
+export interface BuildOptions {
+  /**
+   * Field rules (graphql-shield). Always on in every process entry; turned off only by the
+   * benchmarks (bench/, scenario S4) to measure what authorization costs. Not configurable.
+   */
+  fieldRules?: boolean;
+}
+
+export async function buildSubgraph<L>(
+  module: SubgraphModule<L>,
+  deps: SubgraphDeps,
+  options: BuildOptions = {},
+): Promise<BuiltSubgraph<L>> {
+  const plain = buildSubgraphSchema({
+    typeDefs: subgraphTypeDefs(module.name),
+    resolvers: { RUN: RunScalar, Date: DateScalar, ...module.resolvers } as GraphQLResolverMap<unknown>,
+  });
+  const schema = options.fieldRules === false ? plain : withShield(plain);
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     formatError: (formatted, error) => formatError(formatted, error),

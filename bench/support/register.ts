@@ -27,7 +27,10 @@ export function registerFile(households: number): string {
  */
 export async function ensureRegister(households: number, dist: string, log: (message: string) => void): Promise<{ file: string; generated: boolean }> {
   const file = registerFile(households);
-  if (fs.existsSync(file)) return { file, generated: false };
+  if (fs.existsSync(file)) {
+    if (fs.existsSync(`${file}-wal`) && fs.statSync(`${file}-wal`).size > 0) checkpoint(file);
+    return { file, generated: false };
+  }
   fs.mkdirSync(BENCH_DIR, { recursive: true });
   const partial = `${file}.partial`;
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${partial}${suffix}`, { force: true });
@@ -38,15 +41,19 @@ export async function ensureRegister(households: number, dist: string, log: (mes
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the generator exited with code ${code}; no register at ${file}`);
-  // Fold the WAL into the main file so that a copy of the one file is the whole register.
-  const db = new Database(partial);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
+  checkpoint(partial);
   for (const suffix of ['', '-wal', '-shm']) {
     if (fs.existsSync(`${partial}${suffix}`)) fs.renameSync(`${partial}${suffix}`, `${file}${suffix}`);
   }
   log(`generated in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return { file, generated: true };
+}
+
+/** Folds the WAL into the main file, so that a copy of the one file is the whole register. */
+function checkpoint(file: string): void {
+  const db = new Database(file);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
 }
 
 /** A fresh working copy of `file` for one scenario (under var/bench/work/); remove it with `discard`. */
