@@ -18,6 +18,12 @@ export class RequestAccess {
   readonly runs = new Set<string>();
   readonly householdIds = new Set<number>();
   readonly coordinates = new Set<string>();
+  /**
+   * Whether this request's field resolutions must go through the graphql-shield rules. Starts
+   * true (safe); set false only when the operation was proved to select nothing the agreement
+   * does not grant (authz/shield.ts, before execution).
+   */
+  fieldRulesNeeded = true;
   private readonly personCommune: DataLoader<string, { run: string; communeCode: string | null } | null> | undefined;
   private readonly householdCommune: DataLoader<number, { id: number; communeCode: string } | null> | undefined;
 

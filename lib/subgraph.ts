@@ -9,7 +9,7 @@ import type { Store } from '../store/types';
 import { AuditUnavailableError, type AuditLog } from '../audit/types';
 import { RequestAccess } from '../authz/access';
 import { CONTEXT_HEADER, ContextError, verifyContext } from '../authz/context';
-import { withShield } from '../authz/shield';
+import { fieldRulesPlugin, guardedSchema } from '../authz/shield';
 import { isoDay, standingOn, type AgreementRegistry, type Caller } from '../authz/types';
 import type { SubgraphName } from './config';
 import { formatError, risError, type ErrorCode } from './errors';
@@ -87,13 +87,18 @@ export async function buildSubgraph<L>(
     typeDefs: subgraphTypeDefs(module.name),
     resolvers: { RUN: RunScalar, Date: DateScalar, ...module.resolvers } as GraphQLResolverMap<unknown>,
   });
-  const schema = options.fieldRules === false ? plain : withShield(plain);
+  const fieldRules = options.fieldRules !== false;
+  const schema = fieldRules ? guardedSchema(plain) : plain;
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema,
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
     // The router does not report traces to Apollo Studio; computing them would be wasted work.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), accessAuditPlugin<L>(module.name, deps.security.audit)],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(fieldRules ? [fieldRulesPlugin<SubgraphContext<L>>(schema)] : []),
+      accessAuditPlugin<L>(module.name, deps.security.audit),
+    ],
   });
   await apollo.start();
   return {

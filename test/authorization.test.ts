@@ -61,6 +61,24 @@ describe('field rules', () => {
     expect(result).toEqual({ data: { _entities: [{ run: santiago.run }] } });
   });
 
+  test('__resolveReference still runs when the graphql-shield rules are evaluated (an operation with a denied field)', async () => {
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Person { run birthDate } } }';
+    const result = await execute(subgraphs.persons, query, { r: [{ __typename: 'Person', run: santiago.run }] }, callerOf('fosis'));
+    expect({ data: result.data, codes: codes(result), path: result.errors?.[0].path }).toEqual({
+      data: { _entities: [{ run: santiago.run, birthDate: null }] },
+      codes: ['FORBIDDEN'],
+      path: ['_entities', 0, 'birthDate'],
+    });
+  });
+
+  test('an operation selecting only granted fields is proved safe before execution; one selecting a denied field runs the rules', async () => {
+    const granted = subgraphs.persons.context(callerOf('fosis'));
+    const denied = subgraphs.persons.context(callerOf('fosis'));
+    await subgraphs.persons.apollo.executeOperation({ query: `{ person(run: "${santiago.run}") { run givenNames } }` }, { contextValue: granted });
+    await subgraphs.persons.apollo.executeOperation({ query: `{ person(run: "${santiago.run}") { run birthDate } }` }, { contextValue: denied });
+    expect([granted.access.fieldRulesNeeded, denied.access.fieldRulesNeeded]).toEqual([false, true]);
+  });
+
   test('a field outside the agreement is FORBIDDEN naming the coordinate and the agreement, the granted ones are returned', async () => {
     const query = `{ person(run: "${santiago.run}") { run birthDate } }`;
     const result = await execute(subgraphs.persons, query, {}, callerOf('fosis'));
