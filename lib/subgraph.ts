@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { Store } from '../store/types';
@@ -93,9 +93,11 @@ export async function buildSubgraph<L>(
     schema,
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
-    // The router does not report traces to Apollo Studio; computing them would be wasted work.
+    // The router reports no traces to Apollo Studio and nothing here uses cache hints: both plugins
+    // would hook every field resolution for nothing (bench S4: ~45% of a 1,000-person query).
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       ...(fieldRules ? [fieldRulesPlugin<SubgraphContext<L>>(schema)] : []),
       accessAuditPlugin<L>(module.name, deps.security.audit),
     ],

@@ -3,6 +3,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import { formatError } from '../lib/errors';
 import { subgraphHeaders, type RouterContext } from './context';
 import { subgraphFetch } from './upstream';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 
 /**
  * The thin adapter to @apollo/gateway: query planning and execution are the library's; everything
@@ -88,6 +89,7 @@ export function createGatewayServer(options: GatewayOptions): ApolloServer<Route
     formatError: (formatted, error) => formatError(formatted, error),
     includeStacktraceInErrorResponses: false,
     introspection: true,
-    plugins: [operationNamePlugin, landingPagePlugin(options.landingPageHtml)],
+    // No cache hints are used: the cache-control plugin would only add work per request.
+    plugins: [operationNamePlugin, landingPagePlugin(options.landingPageHtml), ApolloServerPluginCacheControlDisabled()],
   });
 }

@@ -36,6 +36,9 @@ export interface Measured {
   median: RunFigures;
 }
 
+/** Pause before each measured run, so the previous run's cut-off requests finish first. */
+const SETTLE_MS = 1_000;
+
 /** A GraphQL answer with `errors` is a failure even with HTTP 200. */
 const bodyHasNoErrors = (body: string) => !String(body).includes('"errors"');
 
@@ -93,6 +96,8 @@ export async function measureSideBySide(
   const runs = new Map<string, RunFigures[]>(targets.map((target) => [target.name, []]));
   for (let i = 1; i <= settings.runs; i++) {
     for (const target of targets) {
+      // Requests cut off at the end of the previous run may still be running in the servers.
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const figures = await runOnce(target, connections, settings.durationSeconds);
       log(
         `run ${i}/${settings.runs} ${target.name}: ${figures.requestsPerSecond.toFixed(1)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +

@@ -60,9 +60,19 @@ export function peakRssOf(children: Child[]): Record<string, number> {
   return rss;
 }
 
+/** Every child started and not yet exited, so that an interrupted bench leaves none behind. */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every child still running (the runner's SIGINT/SIGTERM handler). */
+export function killAllChildren(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
 /** Starts `node <args>` with `env`; keeps its last output lines for error messages. */
 export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const output: string[] = [];
   for (const stream of [child.stdout, child.stderr]) {
     readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {

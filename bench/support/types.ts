@@ -56,6 +56,11 @@ export interface BenchContext {
   registerFile: string;
   /** Number of households in registerFile. */
   households: number;
+  /**
+   * The agreement folder every stack loads (RIS_AGREEMENTS_DIR): the shipped agreements with
+   * mds-internal's rate limit raised so the limiter admits benchmark load (bench/support/register.ts).
+   */
+  agreementsDir: string;
   /** Realistic varied keys sampled from registerFile (about 5,000 of each). */
   sample: { runs: string[]; householdIds: string[] };
   load: LoadSettings;
