@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { AgreementError } from '../authz/agreement';
 import { openRegistry } from '../authz/registry';
-import { SqliteAuditLog } from '../audit/sqlite';
+import { ThreadedAuditLog } from '../audit/threaded';
 import { AuditUnavailableError } from '../audit/types';
 import { ConfigError, loadConfig } from '../lib/config';
 import { startRouter, SUPERGRAPH_FILE, type RunningRouter } from './index';
@@ -24,9 +24,9 @@ async function main(): Promise<void> {
   registry.onChange((event) => {
     if (event.applied) console.log(`router: agreements reloaded: ${event.set.agreements.size} in force`);
   });
-  let audit: SqliteAuditLog;
+  let audit: ThreadedAuditLog;
   try {
-    audit = SqliteAuditLog.open(config.dbPath);
+    audit = await ThreadedAuditLog.open(config.dbPath);
   } catch (error) {
     registry.close();
     throw error;

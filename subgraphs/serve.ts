@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { openRegistry } from '../authz/registry';
-import { SqliteAuditLog } from '../audit/sqlite';
+import { ThreadedAuditLog } from '../audit/threaded';
 import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../lib/config';
 import { loadGeography } from '../lib/geo';
 import { buildSubgraph, serveSubgraph } from '../lib/subgraph';
@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<void> {
     production: config.production,
     watch: true,
   });
-  const audit = SqliteAuditLog.open(config.dbPath);
+  // Records are made durable on a writer thread, so the fsync never blocks the event loop.
+  const audit = await ThreadedAuditLog.open(config.dbPath);
   const deps = { store, geography: await loadGeography(store), security: { registry, audit, contextSecret: config.contextSecret } };
   // Only the registers process talks to the Civil Registry; the others never open its cache.
   const identity = name === 'registers' ? createIdentityService(config) : null;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { openRegistry } from '../../authz/registry';
-import { SqliteAuditLog } from '../../audit/sqlite';
+import { ThreadedAuditLog } from '../../audit/threaded';
 import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../lib/config';
 import { loadGeography } from '../../lib/geo';
 import { serveSubgraph } from '../../lib/subgraph';
@@ -24,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const store = SqliteStore.open(config.dbPath);
   const registry = openRegistry({ dir: config.agreementsDir, supergraphSdl: fs.readFileSync(SUPERGRAPH_FILE, 'utf8'), production: false, watch: false });
-  const audit = SqliteAuditLog.open(config.dbPath);
+  const audit = await ThreadedAuditLog.open(config.dbPath);
   const deps = { store, geography: await loadGeography(store), security: { registry, audit, contextSecret: config.contextSecret } };
   const identity = name === 'registers' ? createIdentityService(config) : null;
   const built = await buildVariant(variant, subgraphModule(name, identity), deps);
