@@ -155,13 +155,17 @@ export function contentOf(entry: AuditEntry): AuditContent {
   throw invalid('kind', '"operation" or "access"', (entry as { kind: unknown }).kind);
 }
 
-function list(column: string | null): string[] {
+/** A JSON list column (runs, household ids, coordinates) parsed; [] when null. */
+export function list(column: string | null): string[] {
   return column === null ? [] : (JSON.parse(column) as string[]);
 }
 
-/** A stored row as the contract's StoredAuditRecord (JSON columns parsed). */
-export function recordFromRow(row: AuditRow): StoredAuditRecord {
-  const subject = {
+/** The columns every record has, as a row of audit_record or a query joining it returns them. */
+type SubjectColumns = Pick<AuditRow, 'request_id' | 'agreement_id' | 'agreement_version' | 'institution' | 'end_user' | 'purpose' | 'case_ref' | 'process' | 'outcome'>;
+
+/** Who asked, for what, from which process, with which outcome: the subject fields of a stored row. */
+export function subjectOfRow(row: SubjectColumns) {
+  return {
     requestId: row.request_id,
     agreementId: row.agreement_id,
     agreementVersion: row.agreement_version,
@@ -172,6 +176,11 @@ export function recordFromRow(row: AuditRow): StoredAuditRecord {
     process: row.process,
     outcome: row.outcome,
   };
+}
+
+/** A stored row as the contract's StoredAuditRecord (JSON columns parsed). */
+export function recordFromRow(row: AuditRow): StoredAuditRecord {
+  const subject = subjectOfRow(row);
   const chain = { seq: row.seq, at: row.at, prevHash: row.prev_hash, hash: row.hash };
   if (row.kind === 'operation') {
     return {

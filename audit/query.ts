@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { describe, parseRun, runBody } from '../lib/run';
-import { AUDIT_ROW_COLUMNS, recordFromRow, type AuditRow } from './chain';
+import { AUDIT_ROW_COLUMNS, list, recordFromRow, subjectOfRow, type AuditRow } from './chain';
 import type { StoredAuditRecord } from './types';
 
 /**
@@ -97,16 +97,8 @@ export function whoConsulted(db: Database.Database, run: string, options: Period
   return rows.map((row) => ({
     seq: row.seq,
     at: row.at,
-    requestId: row.request_id,
-    agreementId: row.agreement_id,
-    agreementVersion: row.agreement_version,
-    institution: row.institution,
-    endUser: row.end_user,
-    purpose: row.purpose,
-    caseRef: row.case_ref,
-    process: row.process,
-    coordinates: row.coordinates === null ? [] : (JSON.parse(row.coordinates) as string[]),
-    outcome: row.outcome,
+    ...subjectOfRow(row),
+    coordinates: list(row.coordinates),
     operation:
       row.op_seq === null
         ? null

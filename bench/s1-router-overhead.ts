@@ -1,5 +1,5 @@
 import { copyForRun } from './support/register';
-import { measureSideBySide, probe, rotation, type Target } from './support/load';
+import { measuredRows, measureSideBySide, probe, rotation, type Target } from './support/load';
 import { startProcessStack } from './support/processes';
 import { body, CONTEXT_HEADER, PERSON_QUERY, presignedContexts, ROUTER_HEADERS } from './support/queries';
 import type { BenchContext, ScenarioResult } from './support/types';
@@ -38,12 +38,8 @@ export async function runS1(ctx: BenchContext): Promise<ScenarioResult> {
       id: 's1',
       title: 'S1 router overhead: person(run) direct to the persons subgraph vs through the router',
       rows: [
-        { label: 'direct (persons subgraph): throughput', value: d.median.requestsPerSecond, unit: 'req/s' },
-        { label: 'direct: latency p50 / p99', value: d.median.p50Ms, unit: `ms / ${d.median.p99Ms} ms` },
-        { label: 'router: throughput', value: r.median.requestsPerSecond, unit: 'req/s' },
-        { label: 'router: latency p50 / p99', value: r.median.p50Ms, unit: `ms / ${r.median.p99Ms} ms` },
-        { label: 'all measured runs, direct', value: d.runs.length, unit: `runs: ${d.runs.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')} req/s` },
-        { label: 'all measured runs, router', value: r.runs.length, unit: `runs: ${r.runs.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')} req/s` },
+        ...measuredRows('direct (persons subgraph)', d),
+        ...measuredRows('router', r),
       ],
       ratios: [{ label: 'router / direct throughput', value: ratio, goal: '>= 0.6', met: ratio >= 0.6 }],
       notes: [

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SUBGRAPH_NAMES } from '../lib/config';
-import { measureSideBySide, rotation, runOnce, type Measured, type Target } from './support/load';
+import { measuredRows, measureSideBySide, rotation, runOnce, type Measured, type Target } from './support/load';
 import { freePort, peakRssOf, startChild, startProcessStack, stackEnv, stopChildren, waitFor, type Child } from './support/processes';
 import { body, HOUSEHOLD_GRAPH_QUERY, ROUTER_HEADERS } from './support/queries';
 import { copyForRun } from './support/register';
@@ -166,12 +166,8 @@ export async function runS2(ctx: BenchContext): Promise<ScenarioResult> {
       id: 's2',
       title: 'S2 router choice: household graph query, our router (@apollo/gateway) vs Hive Gateway, same subgraphs',
       rows: [
-        { label: 'ours (@apollo/gateway): throughput', value: ours.median.requestsPerSecond, unit: 'req/s' },
-        { label: 'ours: latency p50 / p99', value: ours.median.p50Ms, unit: `ms / ${ours.median.p99Ms} ms` },
-        { label: 'hive (@graphql-hive/gateway-runtime): throughput', value: hive.median.requestsPerSecond, unit: 'req/s' },
-        { label: 'hive: latency p50 / p99', value: hive.median.p50Ms, unit: `ms / ${hive.median.p99Ms} ms` },
-        { label: 'all measured runs, ours', value: ours.runs.length, unit: `runs: ${ours.runs.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')} req/s` },
-        { label: 'all measured runs, hive', value: hive.runs.length, unit: `runs: ${hive.runs.map((x) => x.requestsPerSecond.toFixed(0)).join(', ')} req/s` },
+        ...measuredRows('ours (@apollo/gateway)', ours),
+        ...measuredRows('hive (@graphql-hive/gateway-runtime)', hive),
         { label: 'ours: router CPU per request (subgraphs together)', value: oursCpu.router, unit: `ms (${fmt(oursCpu.subgraphs, 2)} ms)` },
         { label: 'hive: router CPU per request (subgraphs together)', value: hiveCpu.router, unit: `ms (${fmt(hiveCpu.subgraphs, 2)} ms)` },
         { label: 'peak RSS ours / hive router process', value: oursRss ?? NaN, unit: `MiB / ${hiveRss ?? NaN} MiB` },

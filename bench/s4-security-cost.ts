@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { copyForRun } from './support/register';
-import { measureSideBySide, probe, rotation, type Measured, type Target } from './support/load';
+import { measuredRows, measureSideBySide, probe, rotation, type Measured, type Target } from './support/load';
 import { startProcessStack, type ProcessStack } from './support/processes';
 import { body, HOUSEHOLD_GRAPH_QUERY, PERSONS_QUERY, ROUTER_HEADERS } from './support/queries';
 import type { BenchContext, Row, ScenarioResult } from './support/types';
@@ -101,10 +101,7 @@ export async function runS4(ctx: BenchContext): Promise<ScenarioResult> {
     const ratios: ScenarioResult['ratios'] = [];
     const judge = (what: string, measured: Measured[]) => {
       const rps = (variant: SecurityVariant) => measured.find((m) => m.target === variant)!.median.requestsPerSecond;
-      for (const m of measured) {
-        rows.push({ label: `${what}, security ${m.target}: throughput`, value: m.median.requestsPerSecond, unit: `req/s (runs: ${m.runs.map((r) => r.requestsPerSecond.toFixed(1)).join(', ')})` });
-        rows.push({ label: `${what}, security ${m.target}: latency p50 / p99`, value: m.median.p50Ms, unit: `ms / ${m.median.p99Ms} ms` });
-      }
+      for (const m of measured) rows.push(...measuredRows(`${what}, security ${m.target}`, m, 1));
       const total = rps('on') / rps('off');
       ratios.push({ label: `${what}: throughput shield+audit on / off (cost ${((1 - total) * 100).toFixed(0)}%)`, value: total, goal: '>= 0.8 (cost <= 20%)', met: total >= 0.8 });
       ratios.push({ label: `${what}: of which audit — on / audit-off`, value: rps('on') / rps('audit-off') });

@@ -1,5 +1,5 @@
 import { copyForRun, ensureRegister, sampleKeys } from './support/register';
-import { measureSideBySide, probe, rotation, type Target } from './support/load';
+import { measuredRows, measureSideBySide, probe, rotation, type Target } from './support/load';
 import { startProcessStack, type ProcessStack } from './support/processes';
 import { body, HOUSEHOLD_GRAPH_QUERY, PERSON_QUERY, ROUTER_HEADERS } from './support/queries';
 import type { BenchContext, Row, ScenarioResult } from './support/types';
@@ -46,10 +46,7 @@ export async function runS5(ctx: BenchContext): Promise<ScenarioResult> {
       for (const target of targets) await probe(target);
       ctx.log(`${query}: ${targets.map((t) => t.name).join(' vs ')}`);
       const [small, big] = await measureSideBySide(targets, ctx.load, ctx.log);
-      for (const m of [small, big]) {
-        rows.push({ label: `${query}, ${m.target} register: latency p50 / p99`, value: m.median.p50Ms, unit: `ms / ${m.median.p99Ms} ms` });
-        rows.push({ label: `${query}, ${m.target} register: throughput`, value: m.median.requestsPerSecond, unit: `req/s (runs: ${m.runs.map((r) => r.requestsPerSecond.toFixed(0)).join(', ')})` });
-      }
+      for (const m of [small, big]) rows.push(...measuredRows(`${query}, ${m.target} register`, m));
       // autocannon reports whole milliseconds: a 0 ms p50 is taken as 1 ms (ratio guard).
       const p50 = Math.max(1, big.median.p50Ms) / Math.max(1, small.median.p50Ms);
       const p99 = Math.max(1, big.median.p99Ms) / Math.max(1, small.median.p99Ms);

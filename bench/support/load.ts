@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { LoadSettings } from './types';
+import type { Row } from './types';
 
 /**
  * HTTP load with autocannon, in this process, against targets that run side by side: every
@@ -136,4 +137,15 @@ export async function probe(target: Target): Promise<unknown> {
     throw new Error(`${target.name}: expected 200 without errors from ${target.url}, got ${response.status}: ${text.slice(0, 400)}`);
   }
   return JSON.parse(text);
+}
+
+/**
+ * The figures of one measured target as report rows: median throughput with every run, and the
+ * median run's p50 / p99 latency. One shape for every scenario's table.
+ */
+export function measuredRows(label: string, m: Measured, digits = 0): Row[] {
+  return [
+    { label: `${label}: throughput`, value: m.median.requestsPerSecond, unit: `req/s (runs: ${m.runs.map((r) => r.requestsPerSecond.toFixed(digits)).join(', ')})` },
+    { label: `${label}: latency p50 / p99`, value: m.median.p50Ms, unit: `ms / ${m.median.p99Ms} ms` },
+  ];
 }
